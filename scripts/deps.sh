@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# deps.sh build|test: installs the Debian packages packwright needs, only those missing.
+set -euo pipefail
+build_pkgs=(build-essential cmake pkg-config librpm-dev libarchive-dev libcurl4-openssl-dev
+  zlib1g-dev libcjson-dev liblzma-dev libzstd-dev libssl-dev libexpat1-dev musl-tools
+  gnupg xz-utils zstd bzip2 ca-certificates)
+test_pkgs=(clang libclang-rt-14-dev dpkg-dev lintian rpm rpmlint dnf createrepo-c apt-utils
+  debootstrap reprepro debhelper man-db python3 fakeroot cpio file binutils gpgv curl
+  debian-archive-keyring iproute2)
+want=("${build_pkgs[@]}")
+[ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,18 @@
+/* Shared glue for cmd_*.c: run the option parser and handle --help and usage errors. */
+#ifndef PW_CLI_CLI_H
+#define PW_CLI_CLI_H
+
+#include "../base/strvec.h"
+#include "../core/ctx.h"
+#include "opt.h"
+
+/* Returns -1 to continue, or the exit status to return now (help printed: 0; usage: 2). */
+int pw_cli_parse(const struct pw_cmd_spec *spec, void *opts, int argc, char **argv,
+                 struct pw_strvec *args);
+/* A ctx with warnings wired to stderr and SOURCE_DATE_EPOCH/PACKWRIGHT_CACHE read from the
+ * environment. Returns 0 or prints and returns an exit status. */
+int pw_cli_ctx_init(struct pw_ctx *ctx, const char *sde_option, const char *cache_option);
+/* Writes buf to stdout. */
+void pw_cli_print(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,4 @@
+/* Placeholder: replaced by the foundation work (issue 2). */
+#include "commands.h"
+#include "out.h"
+int cmd_inspect(int argc, char **argv) { (void)argc; (void)argv; pw_out_error("inspect: not implemented yet"); return 1; }
