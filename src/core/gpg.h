@@ -16,8 +16,9 @@ enum pw_gpg_mode {
 };
 
 struct pw_gpg_opts {
-    const char *key;         /* key id or fingerprint (--local-user) */
-    int64_t signature_time;  /* >0: --faked-system-time for reproducible signatures */
+    const char *key; /* key id or fingerprint (--local-user) */
+    /* No fixed signature time: gpg refuses keys "created in the future" of a faked clock, so
+     * signatures carry the real time; reproducibility is checked on unsigned output. */
 };
 
 /* Signs data with SHA-256 (--digest-algo SHA256). On failure err names the key and holds
