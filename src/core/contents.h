@@ -37,6 +37,7 @@ struct pw_file {
     char *src;       /* regular files read from disk */
     char *target;    /* symlink target */
     unsigned char *data; /* regular files with PW_FLAG_GENERATED */
+    long spec;       /* index of the manifest entry it came from; -1: implicit or generated */
     /* Digests, filled by the writer while the data streams (see archive.h). */
     int have_digests;
     unsigned char md5[16];
@@ -51,9 +52,15 @@ struct pw_contents {
 
 void pw_contents_init(struct pw_contents *c);
 void pw_contents_release(struct pw_contents *c);
-/* Resolves the package's contents (sources may be NULL when the package has none): expands trees, stats sources (mode from the manifest or,
- * for files, 0755 if any x bit is set on disk else 0644; dirs 0755), adds parents, rejects
- * duplicates, sorts. Ghost entries are kept (flag) for every format; writers skip them. */
+/* Resolves the package's contents (sources may be NULL when the package has none): expands
+ * trees, stats sources (mode from the manifest or, for files, 0755 if any x bit is set on disk
+ * else 0644; dirs 0755; symlinks 0777), adds parents, rejects duplicates, sorts. Ghost entries
+ * are kept (flag) for every format; writers skip them.
+ * Trees: the entry's mode applies to the tree's top directory, its owner, group and mtime to
+ * every entry below; the walk is sorted and keeps symlinks as symlinks (never followed).
+ * mtimes: the manifest's mtime, else the file's on disk (directories, symlinks and parents
+ * that have none: SOURCE_DATE_EPOCH), every one clamped to ctx->source_date_epoch.
+ * Memory grows with the number of entries, never with file sizes (nothing is read here). */
 int pw_contents_build(struct pw_contents *c, const struct pw_package *pkg,
                       const struct pw_sources *sources, const struct pw_ctx *ctx,
                       struct pw_err *err);
