@@ -31,5 +31,16 @@ const char *pw_dep_op_deb(enum pw_dep_op op);
 const char *pw_dep_op_rpm(enum pw_dep_op op);
 /* Renders a list for a deb control field: "a (>= 1), b | c". */
 void pw_deps_render_deb(const struct pw_strvec *deps, struct pw_buf *out);
+/* One relation for a deb control field: "b | c (<< 2)". */
+void pw_dep_render_deb(const struct pw_dep *d, struct pw_buf *out);
+/* One relation as an rpm dependency string: "a >= 1", or a rich dependency "(b or c < 2)"
+ * for alternatives. */
+void pw_dep_render_rpm(const struct pw_dep *d, struct pw_buf *out);
+/* Checks what the relation kind (field: "depends", "provides", "conflicts", ...) and the
+ * format ("deb", "rpm", or NULL for neither) allow: provides takes no alternatives and only
+ * "="; conflicts, breaks and replaces take no alternatives; deb names must be Debian package
+ * names. err holds a message without file or path. */
+int pw_dep_validate(const struct pw_dep *d, const char *field, const char *format,
+                    struct pw_err *err);
 
 #endif

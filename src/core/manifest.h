@@ -4,6 +4,7 @@
 #ifndef PW_CORE_MANIFEST_H
 #define PW_CORE_MANIFEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../base/buf.h"
@@ -107,6 +108,16 @@ struct pw_manifest {
     struct pw_package deb; /* base fields with overrides.deb applied */
     struct pw_package rpm; /* base fields with overrides.rpm applied */
     int enabled;           /* result of `when` (1 when absent) */
+    /* When enabled is 0: the `when` value as written. Only name (best effort),
+     * manifest_path and manifest_dir of deb and rpm are set then. */
+    char *when;
+};
+
+struct pw_manifest_opts {
+    const struct pw_vars *vars; /* --vars/--var values, winning over the manifest's; or NULL */
+    /* --arch: replaces the manifest's arch unless that is "all", and is the default when the
+     * manifest has none; NULL: the build host's architecture is the default. */
+    const char *arch;
 };
 
 /* Loads PATH (a package.json, or a directory holding one) with variables from vars.
@@ -114,6 +125,12 @@ struct pw_manifest {
  * and the code is PW_E_MANIFEST. */
 int pw_manifest_load(struct pw_manifest *m, const char *path, const struct pw_vars *vars,
                      struct pw_err *err);
+int pw_manifest_load_opts(struct pw_manifest *m, const char *path,
+                          const struct pw_manifest_opts *opts, struct pw_err *err);
+/* The same from memory: file names the manifest (messages, and its directory anchors
+ * relative paths; that directory must exist). data need not be NUL-terminated. */
+int pw_manifest_load_mem(struct pw_manifest *m, const char *file, const char *data, size_t len,
+                         const struct pw_manifest_opts *opts, struct pw_err *err);
 void pw_manifest_release(struct pw_manifest *m);
 void pw_package_release(struct pw_package *p);
 

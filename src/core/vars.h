@@ -3,6 +3,8 @@
 #ifndef PW_CORE_VARS_H
 #define PW_CORE_VARS_H
 
+#include <stddef.h>
+
 #include "../base/buf.h"
 #include "../base/err.h"
 #include "../base/strvec.h"
@@ -27,6 +29,9 @@ int pw_vars_load_file(struct pw_vars *v, const char *path, struct pw_err *err);
  * PW_E_MANIFEST with "undefined variable 'KEY'" in err (the caller adds file and path). */
 int pw_vars_expand(const struct pw_vars *v, const char *s, struct pw_buf *out,
                    struct pw_err *err);
+/* Variable names: a letter or '_', then letters, digits, '_', '.', '-'. NULL when valid, else
+ * a short reason. */
+const char *pw_vars_check_name(const char *key, size_t len);
 /* "true"/"false" (any case), "1"/"0", "yes"/"no", "on"/"off", "" (false). -1 otherwise. */
 int pw_vars_truthy(const char *value);
 
