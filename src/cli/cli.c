@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #include "../base/buf.h"
+#include "../core/vars.h"
 #include "out.h"
+#include "progress.h"
 
 int pw_cli_parse(const struct pw_cmd_spec *spec, void *opts, int argc, char **argv,
                  struct pw_strvec *args)
@@ -59,6 +61,21 @@ int pw_cli_ctx_init(struct pw_ctx *ctx, const char *sde_option, const char *cach
         cache = cache_default;
     }
     ctx->cache_dir = cache;
+    pw_cli_progress_attach(ctx);
+    return -1;
+}
+
+int pw_cli_vars_collect(struct pw_vars *vars, const struct pw_strvec *files,
+                        const struct pw_strvec *assignments)
+{
+    struct pw_err err;
+    pw_err_init(&err);
+    for (size_t i = 0; i < files->n; i++)
+        if (pw_vars_load_file(vars, files->v[i], &err) < 0)
+            return pw_out_fail(&err);
+    for (size_t i = 0; i < assignments->n; i++)
+        if (pw_vars_parse_assignment(vars, assignments->v[i], &err) < 0)
+            return pw_out_fail(&err);
     return -1;
 }
 

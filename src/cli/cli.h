@@ -9,9 +9,15 @@
 /* Returns -1 to continue, or the exit status to return now (help printed: 0; usage: 2). */
 int pw_cli_parse(const struct pw_cmd_spec *spec, void *opts, int argc, char **argv,
                  struct pw_strvec *args);
-/* A ctx with warnings wired to stderr and SOURCE_DATE_EPOCH/PACKWRIGHT_CACHE read from the
- * environment. Returns 0 or prints and returns an exit status. */
+/* A ctx with warnings wired to stderr, download progress bars when stderr is a terminal, and
+ * SOURCE_DATE_EPOCH/PACKWRIGHT_CACHE read from the environment. Returns -1 to continue, or
+ * prints and returns an exit status. */
 int pw_cli_ctx_init(struct pw_ctx *ctx, const char *sde_option, const char *cache_option);
+struct pw_vars;
+/* Fills vars from --vars files in order, then --var assignments in order (later values win).
+ * Returns -1 to continue, or prints and returns an exit status. */
+int pw_cli_vars_collect(struct pw_vars *vars, const struct pw_strvec *files,
+                        const struct pw_strvec *assignments);
 /* Writes buf to stdout. */
 void pw_cli_print(const char *s, size_t len);
 

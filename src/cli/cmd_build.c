@@ -118,18 +118,6 @@ static int parse_formats(struct build_run *r)
     return status;
 }
 
-/* --vars files in order, then --var assignments in order: later values win. */
-static int collect_vars(struct build_run *r)
-{
-    for (size_t i = 0; i < r->opts.vars.n; i++)
-        if (pw_vars_load_file(&r->vars, r->opts.vars.v[i], &r->err) < 0)
-            return pw_out_fail(&r->err);
-    for (size_t i = 0; i < r->opts.var.n; i++)
-        if (pw_vars_parse_assignment(&r->vars, r->opts.var.v[i], &r->err) < 0)
-            return pw_out_fail(&r->err);
-    return -1;
-}
-
 static int setup_ctx(struct build_run *r)
 {
     int status = pw_cli_ctx_init(&r->ctx, r->opts.source_date_epoch, r->opts.cache_dir);
@@ -334,7 +322,7 @@ static int run_build(struct build_run *r, const struct pw_strvec *pkgs)
     }
     int status = parse_formats(r);
     if (status < 0)
-        status = collect_vars(r);
+        status = pw_cli_vars_collect(&r->vars, &r->opts.vars, &r->opts.var);
     if (status < 0)
         status = setup_ctx(r);
     if (status < 0)

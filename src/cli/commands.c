@@ -5,6 +5,7 @@
 /* Keep sorted by name; a unit test checks it. */
 static const struct pw_command commands[] = {
     {"build", cmd_build, "build .deb and .rpm packages from manifests"},
+    {"fetch", cmd_fetch, "download and verify manifest sources into the cache"},
     {"inspect", cmd_inspect, "show the metadata, scripts and files of a .deb or .rpm"},
 };
 

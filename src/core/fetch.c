@@ -255,8 +255,9 @@ static void describe(struct pw_buf *cause, CURLcode res, long code, const char *
         pw_buf_addf(cause, "the connection closed early (after %" PRIu64 " bytes)", t->written);
         break;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        pw_buf_addf(cause, "%s (only https, http and file are allowed; redirects to https "
-                           "and http only)",
+        pw_buf_addf(cause,
+                    "%s (only https, http and file are allowed; redirects to https "
+                    "and http only)",
                     errbuf[0] ? errbuf : curl_easy_strerror(res));
         break;
     default:
@@ -349,12 +350,10 @@ int pw_fetch_url(const char *url, const char *label, const struct pw_fetch_sink 
         *status = 0;
     if (!pw_fetch_scheme_allowed(url))
         return pw_err_set(err, PW_E_NETWORK,
-                          "cannot download '%s': only https, http and file URLs are allowed",
-                          url);
+                          "cannot download '%s': only https, http and file URLs are allowed", url);
     CURL *curl = curl_easy_init();
     if (!curl)
-        return pw_err_set(err, PW_E_NETWORK, "cannot download '%s': libcurl failed to start",
-                          url);
+        return pw_err_set(err, PW_E_NETWORK, "cannot download '%s': libcurl failed to start", url);
     struct fetch_settings s = settings_from_env();
     struct transfer t;
     memset(&t, 0, sizeof(t));
@@ -368,7 +367,8 @@ int pw_fetch_url(const char *url, const char *label, const struct pw_fetch_sink 
     curl_easy_cleanup(curl);
     if (status)
         *status = last_status;
-    if (rc == 0 && ctx->progress)
-        ctx->progress(ctx->progress_data, label, t.written, t.written);
+    if (ctx->progress)
+        ctx->progress(ctx->progress_data, label, t.written,
+                      rc == 0 ? t.written : PW_FETCH_PROGRESS_FAILED);
     return rc;
 }

@@ -15,6 +15,7 @@
 #define PW_CORE_FETCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/err.h"
 #include "ctx.h"
@@ -28,8 +29,12 @@ struct pw_fetch_sink {
     void *data;
 };
 
+/* In ctx->progress reports: the total of the last report of a download that failed. */
+#define PW_FETCH_PROGRESS_FAILED UINT64_MAX
+
 /* Downloads url into sink. label names the download in ctx->progress reports; the last report
- * of a finished download has done == total, earlier ones have done < total or total == 0.
+ * of a download has done == total when it succeeded and total == PW_FETCH_PROGRESS_FAILED when
+ * it failed; earlier ones have done < total or total == 0 (unknown size).
  * Returns 0, the sink's error, or PW_E_NETWORK with a message naming the URL and the cause
  * ("cannot download 'URL': the server answered HTTP 404"). When status is not NULL it receives
  * the last HTTP status seen (0 for file URLs and failures without a response). */

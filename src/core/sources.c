@@ -286,8 +286,7 @@ static int ensure_work_dir(struct pw_sources *s, struct pw_err *err)
     struct pw_buf dir = PW_BUF_INIT;
     pw_buf_addf(&dir, "%s/packwright-sources-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir.buf)) {
-        int rc = pw_err_errno(err, PW_E_IO, errno, "cannot create a directory like '%s'",
-                              dir.buf);
+        int rc = pw_err_errno(err, PW_E_IO, errno, "cannot create a directory like '%s'", dir.buf);
         pw_buf_release(&dir);
         return rc;
     }
@@ -311,8 +310,7 @@ static int extract(struct source_job *j, struct pw_sources *s, struct pw_err *er
     return rc < 0 ? fail_at(j, rc == -PW_E_MANIFEST ? "extract" : NULL, err) : 0;
 }
 
-static int check_unique_name(const struct pw_sources *s, struct source_job *j,
-                             struct pw_err *err)
+static int check_unique_name(const struct pw_sources *s, struct source_job *j, struct pw_err *err)
 {
     for (size_t i = 0; i < s->n; i++) {
         if (j->spec->name && !strcmp(s->v[i].name, j->spec->name)) {
@@ -365,8 +363,8 @@ static int private_cache(struct pw_sources *s, struct pw_err *err)
     return rc;
 }
 
-int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx,
-                     struct pw_sources *out, struct pw_err *err)
+int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx, struct pw_sources *out,
+                     struct pw_err *err)
 {
     struct pw_buf cache = PW_BUF_INIT;
     int rc = 0;
@@ -375,8 +373,12 @@ int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx,
     else if (pkg->nsources && !ctx->offline && (rc = private_cache(out, err)) == 0)
         pw_buf_addf(&cache, "%s/cache", out->work_dir);
     for (size_t i = 0; rc == 0 && i < pkg->nsources; i++) {
-        struct source_job j = {pkg, &pkg->sources[i], i, ctx, cache.len ? cache.buf : NULL,
-                               NULL, PW_BUF_INIT, 0};
+        struct source_job j = {.pkg = pkg,
+                               .spec = &pkg->sources[i],
+                               .index = i,
+                               .ctx = ctx,
+                               .cache_dir = cache.len ? cache.buf : NULL,
+                               .checksum_text = PW_BUF_INIT};
         rc = check_unique_name(out, &j, err);
         if (rc == 0) {
             j.r = add_resolved(out, j.spec);
@@ -420,8 +422,8 @@ static const char *member_path(const struct pw_resolved_source *r, const char *r
     if (!*rest) {
         result = out->buf;
     } else if (pw_untar_normalise(rest, &norm) < 0) {
-        pw_err_set(err, PW_E_MANIFEST, "'source:%s/%s': not a relative path without '..'",
-                   r->name, rest);
+        pw_err_set(err, PW_E_MANIFEST, "'source:%s/%s': not a relative path without '..'", r->name,
+                   rest);
     } else {
         pw_buf_addf(out, "/%s", norm.buf);
         struct stat st;
@@ -429,8 +431,8 @@ static const char *member_path(const struct pw_resolved_source *r, const char *r
             result = out->buf;
         else
             pw_err_set(err, PW_E_MANIFEST,
-                       "source '%s' has no '%s' among the members it extracts from '%s'",
-                       r->name, norm.buf, r->url);
+                       "source '%s' has no '%s' among the members it extracts from '%s'", r->name,
+                       norm.buf, r->url);
     }
     pw_buf_release(&norm);
     return result;

@@ -23,10 +23,10 @@ struct pw_resolved_source {
     char *file; /* the verified download in the cache */
     char *dir;  /* extracted members (archives), or NULL for a plain file */
     char *url;
-    char *url_base;        /* the URL's last path component: source:NAME/<url_base> */
+    char *url_base; /* the URL's last path component: source:NAME/<url_base> */
     enum pw_hash_algo algo;
-    char *digest;          /* lowercase hex */
-    int downloaded;        /* 1: fetched by this call; 0: found in the cache */
+    char *digest;   /* lowercase hex */
+    int downloaded; /* 1: fetched by this call; 0: found in the cache */
 };
 
 struct pw_sources {
@@ -41,8 +41,8 @@ void pw_sources_release(struct pw_sources *s);
  * members. Errors name the manifest and the source ("FILE: sources[0]: ...") and the URL:
  * PW_E_CHECKSUM on a digest mismatch, PW_E_NETWORK when a download fails, PW_E_OFFLINE when
  * ctx->offline and the cache lacks a file (the message says to run `packwright fetch`). */
-int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx,
-                     struct pw_sources *out, struct pw_err *err);
+int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx, struct pw_sources *out,
+                     struct pw_err *err);
 /* Maps "NAME/path" (after "source:") to a file on disk, written to out and returned; NULL
  * with err set (PW_E_MANIFEST) when unknown. A plain file is "NAME" or "NAME/<url_base>"; an
  * archive's members are "NAME/member/path" ("NAME" alone is the extraction directory). */

@@ -54,8 +54,7 @@ struct untar {
     struct pw_buf target;
 };
 
-static int normalise_members(struct untar *u, const struct pw_strvec *members,
-                             struct pw_err *err)
+static int normalise_members(struct untar *u, const struct pw_strvec *members, struct pw_err *err)
 {
     struct pw_buf n = PW_BUF_INIT;
     for (size_t i = 0; i < members->n; i++) {
@@ -137,8 +136,10 @@ static int extract_entry(struct untar *u, struct archive_entry *e, struct pw_err
 {
     mode_t type = archive_entry_filetype(e);
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
-        return pw_err_set(err, PW_E_FORMAT, "cannot extract '%s': '%s' is not a file, "
-                          "directory or symbolic link", u->label, u->name.buf);
+        return pw_err_set(err, PW_E_FORMAT,
+                          "cannot extract '%s': '%s' is not a file, "
+                          "directory or symbolic link",
+                          u->label, u->name.buf);
     int rc = retarget_hardlink(u, e, err);
     if (rc < 0)
         return rc;
@@ -150,13 +151,13 @@ static int extract_entry(struct untar *u, struct archive_entry *e, struct pw_err
     archive_entry_set_pathname(e, full.buf);
     pw_buf_release(&full);
     if (archive_write_header(u->out, e) != ARCHIVE_OK)
-        return pw_err_set(err, PW_E_IO, "cannot extract '%s' from '%s': %s", u->name.buf,
-                          u->label, archive_error_string(u->out));
+        return pw_err_set(err, PW_E_IO, "cannot extract '%s' from '%s': %s", u->name.buf, u->label,
+                          archive_error_string(u->out));
     if (archive_entry_size(e) > 0 && (rc = copy_data(u, err)) < 0)
         return rc;
     if (archive_write_finish_entry(u->out) != ARCHIVE_OK)
-        return pw_err_set(err, PW_E_IO, "cannot extract '%s' from '%s': %s", u->name.buf,
-                          u->label, archive_error_string(u->out));
+        return pw_err_set(err, PW_E_IO, "cannot extract '%s' from '%s': %s", u->name.buf, u->label,
+                          archive_error_string(u->out));
     return 0;
 }
 
@@ -189,8 +190,7 @@ static int check_all_seen(struct untar *u, const struct pw_strvec *members, stru
 {
     for (size_t i = 0; i < u->members.n; i++)
         if (!u->seen[i])
-            return pw_err_set(err, PW_E_FORMAT, "'%s' has no member '%s'", u->label,
-                              members->v[i]);
+            return pw_err_set(err, PW_E_FORMAT, "'%s' has no member '%s'", u->label, members->v[i]);
     return 0;
 }
 

@@ -12,9 +12,9 @@
 int pw_untar_normalise(const char *name, struct pw_buf *out);
 
 /* Extracts from the archive at path every entry named by members into dest (which must
- * exist); messages call the archive label. A member is a file or a directory, taken with everything below it; "./" prefixes
- * do not matter. Permissions are kept without set-id bits; owners are not. Returns 0,
- * PW_E_MANIFEST for a member name that is not a safe relative path, PW_E_FORMAT for an
+ * exist); messages call the archive label. A member is a file or a directory, taken with everything
+ * below it; "./" prefixes do not matter. Permissions are kept without set-id bits; owners are not.
+ * Returns 0, PW_E_MANIFEST for a member name that is not a safe relative path, PW_E_FORMAT for an
  * unreadable archive, an unsafe entry or a member the archive lacks, or PW_E_IO. */
 int pw_untar_members(const char *path, const char *label, const struct pw_strvec *members,
                      const char *dest, struct pw_err *err);

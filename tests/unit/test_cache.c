@@ -47,8 +47,7 @@ static void test_commit_and_hit(const char *dir)
     struct pw_buf path = PW_BUF_INIT, want = PW_BUF_INIT, hit = PW_BUF_INIT;
     struct pw_err err;
     pw_err_init(&err);
-    TAP_INT_EQ(put(dir, PW_HASH_SHA256, hex, "payload one", &path, &err), 0, "commit: %s",
-               err.msg);
+    TAP_INT_EQ(put(dir, PW_HASH_SHA256, hex, "payload one", &path, &err), 0, "commit: %s", err.msg);
     pw_cache_object_path(dir, PW_HASH_SHA256, hex, &want);
     TAP_STR_EQ(path.buf, want.buf, "commit returns the object path");
     char *got = sandbox_read(path.buf);
@@ -79,8 +78,7 @@ static void test_mismatch_leaves_nothing(const char *dir)
     TAP_INT_EQ(path.len, 0, "no path on a mismatch");
     TAP_INT_EQ(sandbox_count_files(dir), before, "nothing left in the cache");
     int corrupt = -1;
-    TAP_INT_EQ(pw_cache_lookup(dir, PW_HASH_SHA512, hex, &path, &corrupt, &err), 0,
-               "still a miss");
+    TAP_INT_EQ(pw_cache_lookup(dir, PW_HASH_SHA512, hex, &path, &corrupt, &err), 0, "still a miss");
     pw_buf_release(&path);
 }
 

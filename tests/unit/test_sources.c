@@ -28,28 +28,39 @@ static char *file_url(const char *name)
     return pw_buf_detach(&p, NULL);
 }
 
-static void ctx_for(struct pw_ctx *ctx, int offline)
+/* Publishes body as up/NAME; returns its file:// URL (the caller frees it) and, when hex is
+ * not NULL, its digest. */
+static char *upstream(const char *name, const char *body, enum pw_hash_algo algo, char *hex)
 {
-    pw_ctx_init(ctx);
-    ctx->cache_dir = cache;
-    ctx->offline = offline;
+    char *path = join(up, name);
+    sandbox_write(path, body, strlen(body));
+    if (hex)
+        fixture_file_hex(algo, path, hex);
+    free(path);
+    return file_url(name);
 }
 
-static int fetch(struct fixture_pkg *f, int offline, struct pw_sources *s, struct pw_err *err)
+static int fetch_with_cache(struct fixture_pkg *f, const char *cache_dir, int offline,
+                            struct pw_sources *s, struct pw_err *err)
 {
     struct pw_ctx ctx;
-    ctx_for(&ctx, offline);
+    pw_ctx_init(&ctx);
+    ctx.cache_dir = cache_dir;
+    ctx.offline = offline;
     pw_sources_init(s);
     pw_err_init(err);
     return pw_sources_fetch(&f->pkg, &ctx, s, err);
 }
 
+static int fetch(struct fixture_pkg *f, int offline, struct pw_sources *s, struct pw_err *err)
+{
+    return fetch_with_cache(f, cache, offline, s, err);
+}
+
 static void test_plain_file(void)
 {
-    char *path = join(up, "plain.bin"), *url = file_url("plain.bin");
-    sandbox_write(path, "plain contents\n", 15);
     char hex[129];
-    fixture_file_hex(PW_HASH_SHA256, path, hex);
+    char *url = upstream("plain.bin", "plain contents\n", PW_HASH_SHA256, hex);
     struct fixture_pkg f;
     fixture_pkg_init(&f);
     fixture_source(&f, "plain", url, "sha256", hex);
@@ -77,6 +88,7 @@ static void test_plain_file(void)
     TAP_INT_EQ(fetch(&f, 0, &s, &err), 0, "second fetch");
     TAP_INT_EQ(s.v[0].downloaded, 0, "comes from the cache");
     pw_sources_release(&s);
+    char *path = join(up, "plain.bin");
     unlink(path);
     TAP_INT_EQ(fetch(&f, 1, &s, &err), 0, "offline with the upstream file gone: %s", err.msg);
     pw_sources_release(&s);
@@ -110,8 +122,7 @@ static void test_offline_miss(void)
 
 static void test_checksum_mismatch(void)
 {
-    char *path = join(up, "tampered.bin"), *url = file_url("tampered.bin");
-    sandbox_write(path, "tampered\n", 9);
+    char *url = upstream("tampered.bin", "tampered\n", PW_HASH_SHA256, NULL);
     struct fixture_pkg f;
     fixture_pkg_init(&f);
     fixture_source(&f, "t", url, "sha256",
@@ -126,7 +137,6 @@ static void test_checksum_mismatch(void)
     TAP_INT_EQ(sandbox_count_files(cache), before, "nothing left in the cache");
     pw_sources_release(&s);
     fixture_pkg_release(&f);
-    free(path);
     free(url);
 }
 
@@ -201,8 +211,8 @@ static void check_members(const struct pw_sources *s, const char *label)
     TAP_OK(p && stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s: the directory member", label);
     TAP_OK(pw_sources_path(s, "gv/unwanted", &out, &err) == NULL,
            "%s: members not taken are absent: %s", label, err.msg);
-    TAP_OK(pw_sources_path(s, "gv/gvisor-bin/../../x", &out, &err) == NULL,
-           "%s: '..' is refused", label);
+    TAP_OK(pw_sources_path(s, "gv/gvisor-bin/../../x", &out, &err) == NULL, "%s: '..' is refused",
+           label);
     pw_buf_release(&out);
 }
 
@@ -259,8 +269,7 @@ static void test_archive_errors(void)
     pw_sources_release(&s);
     fixture_pkg_release(&f);
     fixture_pkg_init(&f);
-    pw_strvec_push(&fixture_source(&f, "gv", url, "sha512_url", sums_url.buf)->extract,
-                   "../etc");
+    pw_strvec_push(&fixture_source(&f, "gv", url, "sha512_url", sums_url.buf)->extract, "../etc");
     TAP_INT_EQ(fetch(&f, 0, &s, &err), -PW_E_MANIFEST, "an unsafe member: %s", err.msg);
     TAP_OK(strstr(err.msg, "sources[0].extract: ") != NULL, "at the extract field");
     pw_sources_release(&s);
@@ -271,12 +280,10 @@ static void test_archive_errors(void)
 
 static void test_sha512_url_without_our_line(void)
 {
-    char *path = join(up, "lonely.bin"), *sums = join(up, "lonely.sha512");
-    char *url = file_url("lonely.bin"), *sums_url = file_url("lonely.sha512");
-    sandbox_write(path, "lonely\n", 7);
+    char *url = upstream("lonely.bin", "lonely\n", PW_HASH_SHA512, NULL);
     struct pw_buf text = PW_BUF_INIT;
     pw_buf_addf(&text, "%0128d  other.bin\n%0128d  lonely.bin.asc\n", 1, 2);
-    sandbox_write(sums, text.buf, text.len);
+    char *sums_url = upstream("lonely.sha512", text.buf, PW_HASH_SHA512, NULL);
     struct fixture_pkg f;
     fixture_pkg_init(&f);
     fixture_source(&f, "l", url, "sha512_url", sums_url);
@@ -290,28 +297,20 @@ static void test_sha512_url_without_our_line(void)
     pw_sources_release(&s);
     fixture_pkg_release(&f);
     pw_buf_release(&text);
-    free(path);
-    free(sums);
     free(url);
     free(sums_url);
 }
 
 static void test_no_cache_dir(void)
 {
-    char *path = join(up, "nocache.bin"), *url = file_url("nocache.bin");
-    sandbox_write(path, "no cache\n", 9);
     char hex[129];
-    fixture_file_hex(PW_HASH_SHA512, path, hex);
+    char *url = upstream("nocache.bin", "no cache\n", PW_HASH_SHA512, hex);
     struct fixture_pkg f;
     fixture_pkg_init(&f);
     fixture_source(&f, "n", url, "sha512", hex);
-    struct pw_ctx ctx;
-    pw_ctx_init(&ctx);
     struct pw_sources s;
     struct pw_err err;
-    pw_sources_init(&s);
-    pw_err_init(&err);
-    TAP_INT_EQ(pw_sources_fetch(&f.pkg, &ctx, &s, &err), 0, "without a cache dir: %s", err.msg);
+    TAP_INT_EQ(fetch_with_cache(&f, NULL, 0, &s, &err), 0, "without a cache dir: %s", err.msg);
     char *work = s.work_dir ? pw_xstrdup(s.work_dir) : NULL;
     TAP_OK(work && s.n == 1 && !strncmp(s.v[0].file, work, strlen(work)),
            "the download lives in the private work dir");
@@ -319,27 +318,22 @@ static void test_no_cache_dir(void)
     TAP_OK(work && !pw_fs_exists(work), "and goes away on release");
     free(work);
     fixture_pkg_release(&f);
-    free(path);
     free(url);
 }
 
 static void test_duplicate_names(void)
 {
-    char *path = join(up, "dup.bin"), *url = file_url("dup.bin");
-    sandbox_write(path, "dup\n", 4);
     char hex[129];
-    fixture_file_hex(PW_HASH_SHA256, path, hex);
+    char *url = upstream("dup.bin", "dup\n", PW_HASH_SHA256, hex);
     struct fixture_pkg f;
     fixture_pkg_init(&f);
     fixture_source(&f, "same", url, "sha256", hex);
     fixture_source(&f, "same", url, "sha256", hex);
     struct pw_sources s;
     struct pw_err err;
-    TAP_INT_EQ(fetch(&f, 0, &s, &err), -PW_E_MANIFEST, "two sources with one name: %s",
-               err.msg);
+    TAP_INT_EQ(fetch(&f, 0, &s, &err), -PW_E_MANIFEST, "two sources with one name: %s", err.msg);
     TAP_OK(strstr(err.msg, "sources[1].name: ") != NULL, "at the second one's name");
     pw_sources_release(&s);
-    free(path);
     free(url);
 }
 

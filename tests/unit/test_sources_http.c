@@ -36,8 +36,8 @@ static int start_server(void)
     snprintf(port_file, sizeof(port_file), "%s/port", top);
     snprintf(log_path, sizeof(log_path), "%s/requests.log", top);
     snprintf(parent, sizeof(parent), "%d", (int)getpid());
-    char *argv[] = {"python3", script, "--root", root, "--port-file", port_file,
-                    "--log", log_path, "--parent", parent, NULL};
+    char *argv[] = {"python3", script,   "--root",   root,   "--port-file", port_file,
+                    "--log",   log_path, "--parent", parent, NULL};
     if (posix_spawnp(&server, "python3", NULL, NULL, argv, environ) != 0)
         return -1;
     for (int i = 0; i < 100; i++) {
@@ -101,15 +101,9 @@ static void make_payload(void)
     fixture_file_hex(PW_HASH_SHA256, path, payload_hex);
 }
 
-/* Fetches /PATH (relative to the server) with the payload's digest. */
-static int fetch_path(const char *path, const char *hex, struct progress_seen *progress,
-                      struct pw_err *err)
+static int fetch_pkg(const struct fixture_pkg *f, struct progress_seen *progress,
+                     struct pw_err *err)
 {
-    char url[512];
-    snprintf(url, sizeof(url), "%s/%s", base_url, path);
-    struct fixture_pkg f;
-    fixture_pkg_init(&f);
-    fixture_source(&f, "payload", url, "sha256", hex);
     struct pw_ctx ctx;
     pw_ctx_init(&ctx);
     ctx.cache_dir = cache;
@@ -120,9 +114,21 @@ static int fetch_path(const char *path, const char *hex, struct progress_seen *p
     struct pw_sources s;
     pw_sources_init(&s);
     pw_err_init(err);
-    int rc = pw_sources_fetch(&f.pkg, &ctx, &s, err);
+    int rc = pw_sources_fetch(&f->pkg, &ctx, &s, err);
     pw_sources_release(&s);
     return rc;
+}
+
+/* Fetches /PATH (relative to the server) with the payload's digest. */
+static int fetch_path(const char *path, const char *hex, struct progress_seen *progress,
+                      struct pw_err *err)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "%s/%s", base_url, path);
+    struct fixture_pkg f;
+    fixture_pkg_init(&f);
+    fixture_source(&f, "payload", url, "sha256", hex);
+    return fetch_pkg(&f, progress, err);
 }
 
 static void clear_cache(void)
@@ -148,8 +154,7 @@ static void test_ok_with_progress(void)
     struct progress_seen p = {0, 0, 0};
     struct pw_err err;
     clear_cache();
-    TAP_INT_EQ(fetch_path("payload.bin", payload_hex, &p, &err), 0, "plain download: %s",
-               err.msg);
+    TAP_INT_EQ(fetch_path("payload.bin", payload_hex, &p, &err), 0, "plain download: %s", err.msg);
     TAP_OK(p.calls >= 1 && p.last_done == payload_size && p.last_total == payload_size,
            "the last progress report has done == total == size (%llu/%llu)", p.last_done,
            p.last_total);
@@ -158,7 +163,8 @@ static void test_ok_with_progress(void)
 
 static void test_failures(void)
 {
-    expect_failure("payload.bin", "2222222222222222222222222222222222222222222222222222222222222222",
+    expect_failure("payload.bin",
+                   "2222222222222222222222222222222222222222222222222222222222222222",
                    PW_E_CHECKSUM, "sha256 mismatch");
     expect_failure("@404/payload.bin", payload_hex, PW_E_NETWORK, "HTTP 404");
     TAP_INT_EQ(requests("/@404/payload.bin"), 1, "a 404 is not retried");
@@ -219,19 +225,16 @@ static void test_sha512_url(void)
     clear_cache();
     pw_sources_init(&s);
     pw_err_init(&err);
-    TAP_INT_EQ(pw_sources_fetch(&f.pkg, &ctx, &s, &err), 0, "sha512_url over http: %s",
-               err.msg);
+    TAP_INT_EQ(pw_sources_fetch(&f.pkg, &ctx, &s, &err), 0, "sha512_url over http: %s", err.msg);
     pw_sources_release(&s);
     TAP_INT_EQ(sandbox_count_files(cache), 2, "the file and its checksum file are cached");
     snprintf(sums_url, sizeof(sums_url), "%s/@404/runsc.sha512", base_url);
     clear_cache();
-    pw_err_init(&err);
-    TAP_INT_EQ(pw_sources_fetch(&f.pkg, &ctx, &s, &err), -PW_E_NETWORK, "a missing .sha512");
+    TAP_INT_EQ(fetch_pkg(&f, NULL, &err), -PW_E_NETWORK, "a missing .sha512");
     TAP_OK(strstr(err.msg, "sources[0].sha512_url: ") && strstr(err.msg, "HTTP 404") &&
                strstr(err.msg, sums_url),
            "names the checksum URL and the 404: %s", err.msg);
     TAP_INT_EQ(sandbox_count_files(cache), 0, "nothing cached");
-    pw_sources_release(&s);
 }
 
 int main(void)
