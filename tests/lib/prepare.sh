@@ -6,3 +6,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/roots.sh"
 pw_debroot_ensure
 pw_containerd_ensure
+# packwright's shared libraries inside a root, for installing the packwright .deb for real.
+pw_build=${PW_BUILD_DIR:-$here/../../build-test}
+if [ -x "$pw_build/packwright" ]; then
+  pw_debroot_extra_ensure $(pw_runtime_debs "$pw_build/packwright")
+fi

@@ -39,3 +39,58 @@ pw_containerd_dir() { echo "$PW_TEST_CACHE/containerd"; }
 pw_containerd_ensure() {
   bash "$PW_SHARED_DIR/tools/get-containerd" "$(pw_containerd_dir)" >/dev/null
 }
+
+# pw_runtime_debs BINARY...: the Debian packages (one per line, sorted) that hold the shared
+# libraries the binaries load, found through ldd and this machine's dpkg database.
+pw_runtime_debs() {
+  local bin lib p
+  for bin in "$@"; do
+    ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'
+  done | sort -u | while read -r lib; do
+    for p in "$lib" "$(readlink -f "$lib")"; do
+      dpkg-query -S "$p" 2>/dev/null && break
+      [ "${p#/usr/}" != "$p" ] && dpkg-query -S "/${p#/usr/}" 2>/dev/null && break
+    done
+  done | cut -d: -f1 | sort -u
+}
+
+# The minbase root plus packages installed by apt inside it (e.g. packwright's shared
+# libraries, so that the .deb's Depends are really satisfied): $PW_TEST_CACHE/debroot-extra.tar
+# with its package list beside it. prepare.sh makes it; a request for a package it lacks
+# remakes it with the union (that needs the Debian mirror, like debootstrap).
+pw_debroot_extra_ensure() {
+  local tar=$PW_TEST_CACHE/debroot-extra.tar list=$PW_TEST_CACHE/debroot-extra.list
+  local want missing tmp
+  want=$(printf '%s\n' "$@" | sed '/^$/d' | sort -u)
+  pw_debroot_ensure
+  (
+    flock 9
+    if [ -s "$tar" ] && [ -f "$list" ]; then
+      missing=$(comm -23 <(echo "$want") <(sort -u "$list"))
+      [ -z "$missing" ] && exit 0
+      want=$(printf '%s\n' "$want" "$(cat "$list")" | sed '/^$/d' | sort -u)
+    fi
+    echo "prepare: debroot with $(echo $want) (apt-get inside the root)" >&2
+    tmp=$PW_TEST_CACHE/debroot-extra.tmp.$$
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    tar -C "$tmp" -xf "$PW_TEST_CACHE/debroot-bookworm.tar"
+    cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
+    if ! { chroot "$tmp" apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+             chroot "$tmp" apt-get install -y -q --no-install-recommends $want; } \
+           >"$PW_TEST_CACHE/debroot-extra.log" 2>&1; then
+      tail -20 "$PW_TEST_CACHE/debroot-extra.log" >&2; rm -rf "$tmp"; exit 1
+    fi
+    chroot "$tmp" apt-get clean
+    rm -rf "$tmp"/var/lib/apt/lists/*
+    tar -C "$tmp" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar" && echo "$want" >"$list"
+    rm -rf "$tmp"
+  ) 9>"$PW_TEST_CACHE/debroot-extra.lock"
+}
+
+# pw_debroot_extra_fresh DIR PKG...: a fresh copy of the minbase root with PKG installed.
+pw_debroot_extra_fresh() {
+  local dir=$1; shift
+  pw_debroot_extra_ensure "$@"
+  mkdir -p "$dir"
+  tar -C "$dir" -xf "$PW_TEST_CACHE/debroot-extra.tar"
+}
