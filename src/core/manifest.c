@@ -37,6 +37,7 @@ struct loader {
     struct pw_vars vars;
     const struct pw_arch *target; /* --arch, or the build host */
     const char *force_arch;       /* --arch, or NULL */
+    const char *build_tree;       /* another directory src may name, or NULL */
     struct pw_buf path;           /* JSON path of the value being read */
     struct pw_err *err;
 };
@@ -549,23 +550,36 @@ static int for_each(struct loader *ld, const cJSON *arr,
 
 enum want_kind { WANT_FILE, WANT_DIR };
 
+/* real (a realpath) is dir itself (allowed for a directory) or below it. */
+static int is_within(const char *real, const char *dir, enum want_kind want)
+{
+    size_t dl = strlen(dir);
+    if (!strcmp(dir, "/"))
+        return 1;
+    return !strncmp(real, dir, dl) && (real[dl] == '/' || (real[dl] == '\0' && want == WANT_DIR));
+}
+
 /* Resolves rel (relative to the manifest's directory) with realpath and insists the result
  * stays inside that directory, so a symlink cannot smuggle /etc/shadow into a package. */
 static int resolve_in_dir(struct loader *ld, const char *rel, enum want_kind want, char **out)
 {
-    if (rel[0] == '/')
+    /* An absolute path is only ever right for a file of packwright's build tree. */
+    int absolute = rel[0] == '/';
+    if (absolute && !ld->build_tree)
         return fail(ld, "'%s' must be relative to the manifest's directory", rel);
     struct pw_buf joined = PW_BUF_INIT;
-    pw_buf_addf(&joined, "%s/%s", ld->dir, rel);
+    pw_buf_addf(&joined, "%s/%s", absolute ? "" : ld->dir, rel);
     char *real = realpath(joined.buf, NULL);
     int e = errno;
     pw_buf_release(&joined);
     if (!real)
         return fail(ld, "cannot find '%s': %s", rel, strerror(e));
-    size_t dl = strlen(ld->dir);
-    int inside = !strncmp(real, ld->dir, dl) && (real[dl] == '/' || (real[dl] == '\0' && want == WANT_DIR));
-    if (!strcmp(ld->dir, "/"))
-        inside = 1;
+    int in_tree = ld->build_tree && is_within(real, ld->build_tree, want);
+    if (absolute && !in_tree) {
+        free(real);
+        return fail(ld, "'%s' must be relative to the manifest's directory", rel);
+    }
+    int inside = in_tree || is_within(real, ld->dir, want);
     struct stat st;
     int rc = 0;
     if (!inside)
@@ -853,7 +867,8 @@ static const struct field content_fields[] = {
      "file", "One of the entry types below."},
     {"src", "string", 0, parse_line, offsetof(struct pw_content_spec, src), NULL, NULL, NULL,
      "File or directory relative to the manifest's directory (it may not leave it, symlinks "
-     "resolved), or `source:NAME/path` for a file of a fetched source."},
+     "resolved, except into the CMake build tree of the running packwright), or "
+     "`source:NAME/path` for a file of a fetched source."},
     {"target", "string", 0, parse_line, offsetof(struct pw_content_spec, target), NULL, NULL,
      NULL, "Target of a symlink (relative or absolute), as the link will hold it."},
     {"dst", "string", F_REQUIRED, parse_dst, offsetof(struct pw_content_spec, dst), NULL, NULL,
@@ -1606,6 +1621,7 @@ int pw_manifest_load_mem(struct pw_manifest *m, const char *file, const char *da
     ld.file = file;
     ld.err = err;
     ld.force_arch = opts ? opts->arch : NULL;
+    ld.build_tree = opts ? opts->build_tree : NULL;
     ld.target = ld.force_arch ? pw_arch_lookup(ld.force_arch) : NULL;
     if (ld.force_arch && !ld.target)
         return pw_err_set(err, PW_E_USAGE, "unknown architecture '%s'", ld.force_arch);
@@ -1665,7 +1681,7 @@ int pw_manifest_load_opts(struct pw_manifest *m, const char *path,
 int pw_manifest_load(struct pw_manifest *m, const char *path, const struct pw_vars *vars,
                      struct pw_err *err)
 {
-    struct pw_manifest_opts opts = {vars, NULL};
+    struct pw_manifest_opts opts = {vars, NULL, NULL};
     return pw_manifest_load_opts(m, path, &opts, err);
 }
 
@@ -1779,7 +1795,12 @@ static const char doc_intro[] =
     "\n"
     "Types are strings unless the table says otherwise. File paths (`src`, scripts, "
     "`copyright`) are relative to the manifest's directory and may not leave it, symlinks "
-    "included.\n";
+    "included. One exception: when packwright runs from its own CMake build tree (a directory "
+    "holding `CMakeCache.txt`, e.g. `./build/packwright`), `src` may also name files in that "
+    "tree (by a relative or an absolute path), so that `pkg/packwright` and "
+    "`pkg/packwright-toml` package the binaries built there "
+    "(`\"vars\": {\"build_dir\": \"../../build\"}`). The running binary decides this, "
+    "never a manifest.\n";
 
 static const char doc_overrides[] =
     "\n## Overrides\n"

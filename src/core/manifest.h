@@ -118,6 +118,10 @@ struct pw_manifest_opts {
     /* --arch: replaces the manifest's arch unless that is "all", and is the default when the
      * manifest has none; NULL: the build host's architecture is the default. */
     const char *arch;
+    /* A directory that `src` may name besides the manifest's own (realpath), or NULL: the
+     * build tree the running packwright comes from, so pkg/packwright can package the
+     * binaries built beside it (chosen by the CLI, never by a manifest). */
+    const char *build_tree;
 };
 
 /* Loads PATH (a package.json, or a directory holding one) with variables from vars.
