@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "../base/buf.h"
 #include "../core/vars.h"
@@ -82,4 +84,25 @@ int pw_cli_vars_collect(struct pw_vars *vars, const struct pw_strvec *files,
 void pw_cli_print(const char *s, size_t len)
 {
     fwrite(s, 1, len, stdout);
+}
+
+char *pw_cli_build_tree(void)
+{
+    char *exe = realpath("/proc/self/exe", NULL);
+    char *slash = exe ? strrchr(exe, '/') : NULL;
+    if (!slash) {
+        free(exe);
+        return NULL;
+    }
+    *slash = '\0';
+    struct pw_buf cache = PW_BUF_INIT;
+    pw_buf_addf(&cache, "%s/CMakeCache.txt", exe[0] ? exe : "/");
+    struct stat st;
+    int is_tree = exe[0] && stat(cache.buf, &st) == 0 && S_ISREG(st.st_mode);
+    pw_buf_release(&cache);
+    if (!is_tree) {
+        free(exe);
+        return NULL;
+    }
+    return exe;
 }

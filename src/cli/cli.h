@@ -18,6 +18,10 @@ struct pw_vars;
  * Returns -1 to continue, or prints and returns an exit status. */
 int pw_cli_vars_collect(struct pw_vars *vars, const struct pw_strvec *files,
                         const struct pw_strvec *assignments);
+/* The CMake build tree this packwright runs from (realpath, a directory holding
+ * CMakeCache.txt; caller frees), or NULL when installed: manifests may take files from it
+ * (struct pw_manifest_opts.build_tree), so pkg/packwright packages the binaries built there. */
+char *pw_cli_build_tree(void);
 /* Writes buf to stdout. */
 void pw_cli_print(const char *s, size_t len);
 

@@ -140,33 +140,10 @@ static int setup_ctx(struct build_run *r)
     return -1;
 }
 
-/* The CMake build tree this packwright runs from (realpath; caller frees), or NULL when it
- * was installed: pkg/packwright's manifests may take their binaries from there. */
-static char *own_build_tree(void)
-{
-    char *exe = realpath("/proc/self/exe", NULL);
-    char *slash = exe ? strrchr(exe, '/') : NULL;
-    if (!slash) {
-        free(exe);
-        return NULL;
-    }
-    *slash = '\0';
-    struct pw_buf cache = PW_BUF_INIT;
-    pw_buf_addf(&cache, "%s/CMakeCache.txt", exe[0] ? exe : "/");
-    struct stat st;
-    int is_tree = exe[0] && stat(cache.buf, &st) == 0 && S_ISREG(st.st_mode);
-    pw_buf_release(&cache);
-    if (!is_tree) {
-        free(exe);
-        return NULL;
-    }
-    return exe;
-}
-
 /* All manifests first: every invalid one is reported, and nothing is built if any is. */
 static int load_manifests(struct build_run *r, const struct pw_strvec *pkgs)
 {
-    char *build_tree = own_build_tree();
+    char *build_tree = pw_cli_build_tree();
     struct pw_manifest_opts mo = {&r->vars, r->opts.arch, build_tree};
     int status = -1;
     r->manifests = pw_xcalloc(pkgs->n, sizeof(*r->manifests));

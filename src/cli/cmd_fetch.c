@@ -126,8 +126,11 @@ static void fetch_package(struct fetch_run *r, const struct pw_package *pkg)
 static void fetch_manifest(struct fetch_run *r, const char *path)
 {
     struct pw_manifest m;
-    struct pw_manifest_opts mo = {&r->vars, r->opts.arch};
-    if (pw_manifest_load_opts(&m, path, &mo, &r->err) < 0) {
+    char *build_tree = pw_cli_build_tree();
+    struct pw_manifest_opts mo = {&r->vars, r->opts.arch, build_tree};
+    int rc = pw_manifest_load_opts(&m, path, &mo, &r->err);
+    free(build_tree);
+    if (rc < 0) {
         fail(r);
     } else if (!m.enabled) {
         pw_out_note("skipping '%s' (%s): 'when' is false ('%s')", m.deb.name ? m.deb.name : "?",
