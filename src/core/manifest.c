@@ -21,6 +21,7 @@
 #include "../base/path.h"
 #include "arch.h"
 #include "deps.h"
+#include "jsonsyntax.h"
 #include "vars.h"
 #include "version.h"
 
@@ -1529,36 +1530,38 @@ static void line_col(const char *data, size_t off, unsigned *line, unsigned *col
     }
 }
 
-static int syntax_error(struct loader *ld, const char *data, size_t len, size_t off,
-                        const char *what)
+static int syntax_error(struct loader *ld, const char *data, size_t off, const char *what)
 {
     unsigned line, col;
     line_col(data, off, &line, &col);
     return pw_err_set(ld->err, PW_E_MANIFEST, "%s:%u:%u: %s", ld->file, line, col, what);
 }
 
+/* Syntax is checked by jsonsyntax.c first: cJSON's error offsets are often a byte late. */
 static int parse_json(struct loader *ld, const char *data, size_t len, cJSON **out)
 {
-    const char *nul = memchr(data, '\0', len);
-    if (nul)
-        return syntax_error(ld, data, len, (size_t)(nul - data), "invalid JSON: a NUL byte");
+    size_t off = 0;
+    const char *why = pw_json_syntax_check(data, len, CJSON_NESTING_LIMIT, &off);
+    if (why && !strcmp(why, "unexpected character")) {
+        unsigned char c = (unsigned char)data[off];
+        char what[64];
+        if (c >= 0x20 && c < 0x7f)
+            snprintf(what, sizeof(what), "invalid JSON: unexpected '%c'", c);
+        else
+            snprintf(what, sizeof(what), "invalid JSON: unexpected byte 0x%02x", c);
+        return syntax_error(ld, data, off, what);
+    }
+    if (why) {
+        char what[128];
+        snprintf(what, sizeof(what), "invalid JSON: %s", why);
+        return syntax_error(ld, data, off, what);
+    }
     const char *end = NULL;
-    *out = cJSON_ParseWithLengthOpts(data, len + 1, &end, 1);
+    *out = cJSON_ParseWithLengthOpts(data, len + 1, &end, 1); /* + 1: the NUL is the end */
     if (*out)
         return 0;
-    size_t off = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
-    size_t rest = off;
-    while (rest < len && strchr(" \t\r\n", data[rest]))
-        rest++;
-    if (rest >= len)
-        return syntax_error(ld, data, len, len, "invalid JSON: unexpected end of input");
-    unsigned char c = (unsigned char)data[off];
-    char what[64];
-    if (c >= 0x20 && c < 0x7f)
-        snprintf(what, sizeof(what), "invalid JSON: unexpected '%c'", c);
-    else
-        snprintf(what, sizeof(what), "invalid JSON: unexpected byte 0x%02x", c);
-    return syntax_error(ld, data, len, off, what);
+    off = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
+    return syntax_error(ld, data, off, "invalid JSON");
 }
 
 static void name_for_report(struct loader *ld, struct pw_package *p)
