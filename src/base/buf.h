@@ -27,7 +27,7 @@ void pw_buf_add(struct pw_buf *b, const void *data, size_t len);
 void pw_buf_adds(struct pw_buf *b, const char *s);
 void pw_buf_addc(struct pw_buf *b, char c);
 void pw_buf_addf(struct pw_buf *b, const char *fmt, ...) PW_PRINTF(2, 3);
-void pw_buf_vaddf(struct pw_buf *b, const char *fmt, va_list ap);
+void pw_buf_vaddf(struct pw_buf *b, const char *fmt, va_list ap) PW_PRINTF(2, 0);
 /* Appends s with JSON string escaping, without the surrounding quotes. */
 void pw_buf_add_json_escaped(struct pw_buf *b, const char *s, size_t len);
 

@@ -23,6 +23,7 @@ void pw_err_init(struct pw_err *err)
     err->msg[0] = '\0';
 }
 
+static int err_vset(struct pw_err *err, int code, const char *fmt, va_list ap) PW_PRINTF(3, 0);
 static int err_vset(struct pw_err *err, int code, const char *fmt, va_list ap)
 {
     if (code <= 0 || code >= PW_E_COUNT)

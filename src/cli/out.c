@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static void vprint(const char *level, const char *fmt, va_list ap) PW_PRINTF(2, 0);
 static void vprint(const char *level, const char *fmt, va_list ap)
 {
     fprintf(stderr, "packwright: %s: ", level);
