@@ -65,10 +65,13 @@ static const struct pw_opt build_options[] = {
 };
 
 static const struct pw_cmd_spec build_spec = {
-    "build", "[OPTIONS] PKG...",
+    "build",
+    "[OPTIONS] PKG...",
     "Build .deb and .rpm packages from manifests (PKG: a directory holding package.json, or a "
     "manifest file).",
-    build_options, 0, -1,
+    build_options,
+    0,
+    -1,
 };
 
 /* One file written by this run. */
@@ -126,12 +129,12 @@ static int setup_ctx(struct build_run *r)
     r->ctx.offline = r->opts.offline;
     r->ctx.sign_key = r->opts.sign_key;
     if (r->opts.deb_compression &&
-        pw_compression_parse(r->opts.deb_compression, "--deb-compression",
-                             &r->ctx.deb_compression, &r->err) < 0)
+        pw_compression_parse(r->opts.deb_compression, "--deb-compression", &r->ctx.deb_compression,
+                             &r->err) < 0)
         return pw_out_fail(&r->err);
     if (r->opts.rpm_compression &&
-        pw_compression_parse(r->opts.rpm_compression, "--rpm-compression",
-                             &r->ctx.rpm_compression, &r->err) < 0)
+        pw_compression_parse(r->opts.rpm_compression, "--rpm-compression", &r->ctx.rpm_compression,
+                             &r->err) < 0)
         return pw_out_fail(&r->err);
     if (r->opts.arch && !pw_arch_lookup(r->opts.arch)) {
         pw_out_error("build: unknown architecture '%s' (amd64, arm64, all, ...)", r->opts.arch);
@@ -224,8 +227,8 @@ static int build_one(struct build_run *r, size_t mi, const struct pw_format *fmt
 
 static void note_skipped(const struct pw_manifest *m)
 {
-    pw_out_note("skipping '%s' (%s): 'when' is false ('%s')",
-                m->deb.name ? m->deb.name : "?", m->deb.manifest_path, m->when);
+    pw_out_note("skipping '%s' (%s): 'when' is false ('%s')", m->deb.name ? m->deb.name : "?",
+                m->deb.manifest_path, m->when);
 }
 
 static void build_all(struct build_run *r)

@@ -67,16 +67,14 @@ static int parse_constraint(const char **pp, struct pw_dep_alt *alt, struct pw_e
     while (is_version_char(*p))
         p++;
     if (p == v)
-        return pw_err_set(err, PW_E_MANIFEST, "'%s' needs a version after the operator",
-                          alt->name);
+        return pw_err_set(err, PW_E_MANIFEST, "'%s' needs a version after the operator", alt->name);
     if (v[0] < '0' || v[0] > '9')
         return pw_err_set(err, PW_E_MANIFEST, "version '%.*s' of '%s' must start with a digit",
                           (int)(p - v), v, alt->name);
     alt->version = pw_xstrndup(v, (size_t)(p - v));
     p = skip_space(p);
     if (*p != ')')
-        return pw_err_set(err, PW_E_MANIFEST, "expected ')' after the version of '%s'",
-                          alt->name);
+        return pw_err_set(err, PW_E_MANIFEST, "expected ')' after the version of '%s'", alt->name);
     *pp = p + 1;
     return 0;
 }
@@ -90,8 +88,7 @@ static int parse_alt(const char **pp, struct pw_dep_alt *alt, struct pw_err *err
     if (p == start) {
         if (!*p || *p == '|')
             return pw_err_set(err, PW_E_MANIFEST, "missing a package name");
-        return pw_err_set(err, PW_E_MANIFEST, "unexpected '%c' where a package name belongs",
-                          *p);
+        return pw_err_set(err, PW_E_MANIFEST, "unexpected '%c' where a package name belongs", *p);
     }
     alt->name = pw_xstrndup(start, (size_t)(p - start));
     alt->op = PW_DEP_ANY;
@@ -129,8 +126,7 @@ int pw_dep_parse(const char *s, struct pw_dep *out, struct pw_err *err)
             rc = pw_err_set(err, PW_E_MANIFEST,
                             "one relation per string: write each of '%s' as its own entry", s);
         else
-            rc = pw_err_set(err, PW_E_MANIFEST, "unexpected '%c' after '%s'", *p,
-                            alt->name);
+            rc = pw_err_set(err, PW_E_MANIFEST, "unexpected '%c' after '%s'", *p, alt->name);
         pw_dep_release(out);
         return rc;
     }
@@ -208,8 +204,8 @@ void pw_deps_render_deb(const struct pw_strvec *deps, struct pw_buf *out)
  * Conflicts, Breaks and Replaces take no alternatives (dpkg refuses '|' there). */
 static int check_kind(const struct pw_dep *d, const char *field, struct pw_err *err)
 {
-    int negative = !strcmp(field, "conflicts") || !strcmp(field, "breaks") ||
-                   !strcmp(field, "replaces");
+    int negative =
+        !strcmp(field, "conflicts") || !strcmp(field, "breaks") || !strcmp(field, "replaces");
     int provides = !strcmp(field, "provides");
     if ((negative || provides) && d->nalts > 1)
         return pw_err_set(err, PW_E_MANIFEST, "%s takes no alternatives ('|')", field);

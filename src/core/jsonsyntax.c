@@ -65,8 +65,9 @@ static int scan_string(struct scan *s)
             if (scan_escape(s) < 0)
                 return -1;
         } else if (c < 0x20) {
-            return error(s, s->p - 1, c == '\n' ? "unterminated string (a raw line break)"
-                                                : "control character in a string");
+            return error(s, s->p - 1,
+                         c == '\n' ? "unterminated string (a raw line break)"
+                                   : "control character in a string");
         }
     }
     (void)open;

@@ -29,11 +29,11 @@
 /* Loader state and messages                                                                   */
 
 struct loader {
-    const char *file;     /* manifest path as given, for messages */
-    char *dir;            /* realpath of the manifest's directory */
-    const char *format;   /* "deb" or "rpm" while resolving one package */
+    const char *file;   /* manifest path as given, for messages */
+    char *dir;          /* realpath of the manifest's directory */
+    const char *format; /* "deb" or "rpm" while resolving one package */
     const cJSON *root;
-    const cJSON *override; /* overrides.<format>, or NULL */
+    const cJSON *override;        /* overrides.<format>, or NULL */
     const struct pw_package *pkg; /* the package being resolved (sources for contents) */
     struct pw_vars vars;
     const struct pw_arch *target; /* --arch, or the build host */
@@ -139,7 +139,10 @@ struct field {
     const char *doc;
 };
 
-#define FIELD_END {NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL}
+#define FIELD_END                                                                                  \
+    {                                                                                              \
+        NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL                                             \
+    }
 
 static const struct field *field_find(const struct field *table, const char *key)
 {
@@ -214,8 +217,8 @@ static int run_check(struct loader *ld, const struct field *f, const char *value
     struct pw_buf shown = PW_BUF_INIT;
     add_printable(&shown, value);
     int rc = fail(ld, "'%s' is not a valid %s%s%s: %s", shown.buf,
-                  (f->flags & F_PER_FORMAT) ? ld->format : "",
-                  (f->flags & F_PER_FORMAT) ? " " : "", f->noun, why);
+                  (f->flags & F_PER_FORMAT) ? ld->format : "", (f->flags & F_PER_FORMAT) ? " " : "",
+                  f->noun, why);
     pw_buf_release(&shown);
     return rc;
 }
@@ -364,8 +367,8 @@ static const char *check_account(struct loader *ld, const char *s)
     if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
         return "must start with a lowercase letter or '_'";
     for (const char *c = s; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-              *c == '-' || (*c == '$' && !c[1])))
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+              (*c == '$' && !c[1])))
             return "must contain only lowercase letters, digits, '_' and '-'";
     return NULL;
 }
@@ -374,8 +377,8 @@ static const char *check_source_name(struct loader *ld, const char *s)
 {
     (void)ld;
     for (const char *c = s; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-              (*c >= '0' && *c <= '9') || strchr("._+-", *c)))
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("._+-", *c)))
             return "must contain only letters, digits, '.', '_', '+' and '-'";
     return NULL;
 }
@@ -420,8 +423,8 @@ static const char *check_changelog_version(struct loader *ld, const char *s)
     if (s[0] < '0' || s[0] > '9')
         return "must start with a digit";
     for (const char *c = s; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-              (*c >= '0' && *c <= '9') || strchr(".+~:-", *c)))
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr(".+~:-", *c)))
             return "must contain only letters, digits, '.', '+', '~', ':' and '-'";
     return NULL;
 }
@@ -460,7 +463,11 @@ static const char *suggest(const struct field *const *tables, const char *key)
     unsigned best_d = 3;
     for (; *tables; tables++)
         for (const struct field *f = *tables; f->key; f++) {
+            size_t kl = strlen(key), fl = strlen(f->key);
             unsigned d = edit_distance(key, f->key);
+            /* "postinstall" for "postinst": a longer spelling of a known key */
+            if (d > 2 && fl >= 4 && kl > fl && !strncmp(key, f->key, fl))
+                d = 2;
             if (d < best_d) {
                 best_d = d;
                 best = f->key;
@@ -500,8 +507,7 @@ static int check_keys(struct loader *ld, const cJSON *obj, const struct field *c
     return 0;
 }
 
-static int parse_fields(struct loader *ld, const struct field *table, const cJSON *obj,
-                        void *dest)
+static int parse_fields(struct loader *ld, const struct field *table, const cJSON *obj, void *dest)
 {
     for (const struct field *f = table; f->key; f++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->key);
@@ -519,8 +525,7 @@ static int parse_fields(struct loader *ld, const struct field *table, const cJSO
 }
 
 /* A JSON object checked against table and parsed into dest. */
-static int parse_object(struct loader *ld, const struct field *table, const cJSON *obj,
-                        void *dest)
+static int parse_object(struct loader *ld, const struct field *table, const cJSON *obj, void *dest)
 {
     if (!cJSON_IsObject(obj))
         return fail_type(ld, obj, "an object");
@@ -810,8 +815,7 @@ const char *pw_entry_type_name(enum pw_entry_type t)
     return "?";
 }
 
-static int parse_entry_type(struct loader *ld, const struct field *f, const cJSON *v,
-                            void *obj)
+static int parse_entry_type(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
 {
     struct pw_buf s = PW_BUF_INIT;
     int rc = get_string(ld, v, 0, &s);
@@ -820,8 +824,10 @@ static int parse_entry_type(struct loader *ld, const struct field *f, const cJSO
     while (rc == 0 && i < N_ENTRY_TYPES && strcmp(entry_types[i].name, s.buf))
         i++;
     if (rc == 0 && i == N_ENTRY_TYPES)
-        rc = fail(ld, "unknown type '%s' (file, config, config-noreplace, dir, symlink, ghost, "
-                      "tree)", s.buf);
+        rc = fail(ld,
+                  "unknown type '%s' (file, config, config-noreplace, dir, symlink, ghost, "
+                  "tree)",
+                  s.buf);
     if (rc == 0)
         *dest = entry_types[i].type;
     pw_buf_release(&s);
@@ -870,10 +876,11 @@ static const struct field content_fields[] = {
      "File or directory relative to the manifest's directory (it may not leave it, symlinks "
      "resolved, except into the CMake build tree of the running packwright), or "
      "`source:NAME/path` for a file of a fetched source."},
-    {"target", "string", 0, parse_line, offsetof(struct pw_content_spec, target), NULL, NULL,
-     NULL, "Target of a symlink (relative or absolute), as the link will hold it."},
+    {"target", "string", 0, parse_line, offsetof(struct pw_content_spec, target), NULL, NULL, NULL,
+     "Target of a symlink (relative or absolute), as the link will hold it."},
     {"dst", "string", F_REQUIRED, parse_dst, offsetof(struct pw_content_spec, dst), NULL, NULL,
-     NULL, "Absolute, normalised path in the package (no `..`, `.`, `//` or trailing `/`); "
+     NULL,
+     "Absolute, normalised path in the package (no `..`, `.`, `//` or trailing `/`); "
      "unique."},
     {"mode", "octal string", 0, parse_mode, offsetof(struct pw_content_spec, mode), NULL, NULL,
      "from the file", "Permission bits such as `\"0644\"` or `\"4755\"`."},
@@ -882,7 +889,8 @@ static const struct field content_fields[] = {
     {"group", "string", 0, parse_line, offsetof(struct pw_content_spec, group), check_account,
      "group name", "root", "Owning group."},
     {"mtime", "integer", 0, parse_mtime, offsetof(struct pw_content_spec, mtime), NULL, NULL,
-     "SOURCE_DATE_EPOCH", "Modification time in seconds since 1970; clamped to "
+     "SOURCE_DATE_EPOCH",
+     "Modification time in seconds since 1970; clamped to "
      "SOURCE_DATE_EPOCH."},
     FIELD_END,
 };
@@ -1019,8 +1027,7 @@ static int script_interpreter(struct loader *ld, const char *rel, const struct p
                               char **out)
 {
     if (body->len < 2 || body->buf[0] != '#' || body->buf[1] != '!')
-        return fail(ld, "'%s' does not start with '#!' (an interpreter line like #!/bin/sh)",
-                    rel);
+        return fail(ld, "'%s' does not start with '#!' (an interpreter line like #!/bin/sh)", rel);
     const char *p = body->buf + 2;
     while (*p == ' ' || *p == '\t')
         p++;
@@ -1076,8 +1083,10 @@ static int parse_script(struct loader *ld, const struct field *f, const cJSON *v
     return 0;
 }
 
-#define SCRIPT_FIELD(key, kind, doc)                                                           \
-    {key, "string", 0, parse_script, (kind) * sizeof(struct pw_script), NULL, NULL, NULL, doc}
+#define SCRIPT_FIELD(key, kind, doc)                                                               \
+    {                                                                                              \
+        key, "string", 0, parse_script, (kind) * sizeof(struct pw_script), NULL, NULL, NULL, doc   \
+    }
 
 static const struct field script_fields[] = {
     SCRIPT_FIELD("preinst", PW_SCRIPT_PREINST, "Runs before the files are unpacked."),
@@ -1167,8 +1176,8 @@ static int parse_rfc3339(const char *s, int64_t *out)
     if (m == 2 && d == 29 && !leap)
         return -1;
     int64_t secs = 0;
-    if (s[10] && !((s[10] == 'T' || s[10] == 't' || s[10] == ' ') &&
-                   !parse_time_of_day(s + 11, &secs)))
+    if (s[10] &&
+        !((s[10] == 'T' || s[10] == 't' || s[10] == ' ') && !parse_time_of_day(s + 11, &secs)))
         return -1;
     *out = days_from_civil(y, m, d) * 86400 + secs;
     return 0;
@@ -1181,8 +1190,10 @@ static int parse_date(struct loader *ld, const struct field *f, const cJSON *v, 
         return rc;
     struct pw_changelog_entry *e = obj;
     if (parse_rfc3339(e->date, &e->time) < 0)
-        return fail(ld, "'%s' is not an RFC 3339 date (2024-05-31) or date-time "
-                        "(2024-05-31T12:00:00Z)", e->date);
+        return fail(ld,
+                    "'%s' is not an RFC 3339 date (2024-05-31) or date-time "
+                    "(2024-05-31T12:00:00Z)",
+                    e->date);
     if (e->time < 0 || e->time > 4294967295LL)
         return fail(ld, "'%s' must lie between 1970 and 2106", e->date);
     return 0;
@@ -1239,8 +1250,10 @@ static int parse_changelog(struct loader *ld, const struct field *f, const cJSON
 static int parse_arch(struct loader *ld, const struct field *f, const cJSON *v, void *obj);
 
 #define PKG(member) offsetof(struct pw_package, member)
-#define DEP_FIELD(member, doc)                                                                 \
-    {#member, "array of strings", 0, parse_deps, PKG(member), NULL, NULL, NULL, doc}
+#define DEP_FIELD(member, doc)                                                                     \
+    {                                                                                              \
+#member, "array of strings", 0, parse_deps, PKG(member), NULL, NULL, NULL, doc             \
+    }
 
 /* Every field of a package; each may also appear in overrides.deb and overrides.rpm. The
  * order is the resolution order: arch first (it defines ${arch.*}), sources before contents
@@ -1267,8 +1280,8 @@ static const struct field package_fields[] = {
     {"description", "string", 0, parse_text, PKG(description), NULL, NULL, "none",
      "Extended description; several lines and blank lines allowed (rendered as deb "
      "continuation lines)."},
-    {"maintainer", "string", F_REQUIRED, parse_line, PKG(maintainer), check_person,
-     "maintainer", NULL, "`Name <email>` (deb Maintainer, rpm Packager)."},
+    {"maintainer", "string", F_REQUIRED, parse_line, PKG(maintainer), check_person, "maintainer",
+     NULL, "`Name <email>` (deb Maintainer, rpm Packager)."},
     {"vendor", "string", 0, parse_line, PKG(vendor), NULL, NULL, "none", "rpm Vendor."},
     {"homepage", "string", 0, parse_line, PKG(homepage), check_url, "URL", "none",
      "Project URL (deb Homepage, rpm URL)."},
@@ -1286,9 +1299,9 @@ static const struct field package_fields[] = {
     DEP_FIELD(conflicts, "Packages that cannot be installed alongside (no alternatives)."),
     DEP_FIELD(provides, "Virtual names this package provides (only `=` versions)."),
     DEP_FIELD(replaces, "Packages whose files this one takes over (deb Replaces, rpm "
-                          "Obsoletes; no alternatives)."),
+                        "Obsoletes; no alternatives)."),
     DEP_FIELD(breaks, "Versions this one breaks (deb Breaks, rpm Conflicts; no "
-                        "alternatives)."),
+                      "alternatives)."),
     {"sources", "array of objects", 0, parse_sources, 0, NULL, NULL, "none",
      "Upstream downloads, see [sources](#sources)."},
     {"contents", "array of objects", 0, parse_contents, 0, NULL, NULL, "none",
@@ -1336,8 +1349,10 @@ static int parse_arch(struct loader *ld, const struct field *f, const cJSON *v, 
     int rc = get_string(ld, v, 0, &s);
     const struct pw_arch *a = rc == 0 ? pw_arch_lookup(s.buf) : NULL;
     if (rc == 0 && !a)
-        rc = fail(ld, "unknown architecture '%s' (amd64, arm64, all, or a uname name such as "
-                      "x86_64)", s.buf);
+        rc = fail(ld,
+                  "unknown architecture '%s' (amd64, arm64, all, or a uname name such as "
+                  "x86_64)",
+                  s.buf);
     pw_buf_release(&s);
     if (rc < 0)
         return rc;
@@ -1486,8 +1501,8 @@ static int eval_when(struct loader *ld, int *enabled)
     }
     int t = rc == 0 ? pw_vars_truthy(value.buf) : 0;
     if (rc == 0 && t < 0)
-        rc = fail(ld, "'%s' is neither true nor false (true/false, yes/no, on/off, 1/0)",
-                  value.buf);
+        rc =
+            fail(ld, "'%s' is neither true nor false (true/false, yes/no, on/off, 1/0)", value.buf);
     *enabled = negate ? !t : t;
     pw_buf_release(&value);
     path_pop(ld, mark);
@@ -1609,8 +1624,8 @@ static int load_tree(struct loader *ld, struct pw_manifest *m, const struct pw_v
 static char *manifest_dir_of(const char *file)
 {
     const char *slash = strrchr(file, '/');
-    char *dir = slash ? pw_xstrndup(file, slash == file ? 1 : (size_t)(slash - file))
-                      : pw_xstrdup(".");
+    char *dir =
+        slash ? pw_xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : pw_xstrdup(".");
     char *real = realpath(dir, NULL);
     free(dir);
     return real;
@@ -1692,9 +1707,9 @@ void pw_package_release(struct pw_package *p)
 {
     free(p->manifest_path);
     free(p->manifest_dir);
-    char **strings[] = {&p->name,   &p->version,    &p->release, &p->arch,   &p->summary,
-                        &p->description, &p->maintainer, &p->vendor, &p->homepage,
-                        &p->license, &p->section,    &p->priority, &p->group, &p->copyright};
+    char **strings[] = {&p->name,        &p->version,    &p->release, &p->arch,     &p->summary,
+                        &p->description, &p->maintainer, &p->vendor,  &p->homepage, &p->license,
+                        &p->section,     &p->priority,   &p->group,   &p->copyright};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     struct pw_strvec *deps[] = {&p->depends,  &p->recommends, &p->suggests, &p->conflicts,

@@ -38,9 +38,9 @@ struct pw_content_spec {
 struct pw_source_spec {
     char *name;
     char *url;
-    char *sha256;     /* lowercase hex or NULL */
-    char *sha512;     /* lowercase hex or NULL */
-    char *sha512_url; /* sha512sum-format file, or NULL */
+    char *sha256;             /* lowercase hex or NULL */
+    char *sha512;             /* lowercase hex or NULL */
+    char *sha512_url;         /* sha512sum-format file, or NULL */
     struct pw_strvec extract; /* members to take from a tar archive; empty: not an archive */
     char *json_path;
 };
@@ -63,10 +63,10 @@ struct pw_script {
 
 struct pw_changelog_entry {
     char *version;
-    char *date;     /* as written (RFC 3339 date or date-time) */
-    int64_t time;   /* the same, in seconds since the epoch, UTC */
-    char *author;   /* "Name <email>" */
-    char *text;     /* one or more lines */
+    char *date;   /* as written (RFC 3339 date or date-time) */
+    int64_t time; /* the same, in seconds since the epoch, UTC */
+    char *author; /* "Name <email>" */
+    char *text;   /* one or more lines */
 };
 
 /* Portable dependency: "name", "name (>= 1.2)", or alternatives "a | b (<< 2)". Kept as
@@ -77,9 +77,9 @@ struct pw_package {
 
     char *name;
     char *version;
-    char *release;     /* default "1" */
-    int64_t epoch;     /* -1 when absent */
-    char *arch;        /* canonical: amd64, arm64, all, ... (deb spelling); see arch.h */
+    char *release; /* default "1" */
+    int64_t epoch; /* -1 when absent */
+    char *arch;    /* canonical: amd64, arm64, all, ... (deb spelling); see arch.h */
     char *summary;
     char *description; /* extended description, may hold several lines and blank lines */
     char *maintainer;
@@ -88,7 +88,7 @@ struct pw_package {
     char *license;
     char *section;
     char *priority;
-    char *group;       /* rpm group */
+    char *group; /* rpm group */
 
     struct pw_strvec depends, recommends, suggests, conflicts, provides, replaces, breaks;
 
@@ -99,7 +99,7 @@ struct pw_package {
     struct pw_script scripts[PW_SCRIPT_COUNT];
     struct pw_changelog_entry *changelog; /* newest first, as written */
     size_t nchangelog;
-    char *copyright;   /* absolute path of the copyright file, or NULL */
+    char *copyright; /* absolute path of the copyright file, or NULL */
 };
 
 struct pw_vars; /* see vars.h */

@@ -52,16 +52,15 @@ const char *pw_vars_get(const struct pw_vars *v, const char *key)
 
 static int is_key_char(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 const char *pw_vars_check_name(const char *key, size_t len)
 {
     if (!len)
         return "must not be empty";
-    if (!((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z') ||
-          key[0] == '_'))
+    if (!((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z') || key[0] == '_'))
         return "must start with a letter or '_'";
     for (size_t i = 0; i < len; i++)
         if (!is_key_char(key[i]))
@@ -105,8 +104,7 @@ static int expand_ref(const struct pw_vars *v, const char **pp, struct pw_buf *o
     return 0;
 }
 
-int pw_vars_expand(const struct pw_vars *v, const char *s, struct pw_buf *out,
-                   struct pw_err *err)
+int pw_vars_expand(const struct pw_vars *v, const char *s, struct pw_buf *out, struct pw_err *err)
 {
     static const struct pw_vars none = {PW_STRVEC_INIT, PW_STRVEC_INIT};
     if (!v)

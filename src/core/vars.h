@@ -27,8 +27,7 @@ int pw_vars_parse_assignment(struct pw_vars *v, const char *arg, struct pw_err *
 int pw_vars_load_file(struct pw_vars *v, const char *path, struct pw_err *err);
 /* Expands ${KEY} (and $$ for a literal $) in s. On an undefined variable returns
  * PW_E_MANIFEST with "undefined variable 'KEY'" in err (the caller adds file and path). */
-int pw_vars_expand(const struct pw_vars *v, const char *s, struct pw_buf *out,
-                   struct pw_err *err);
+int pw_vars_expand(const struct pw_vars *v, const char *s, struct pw_buf *out, struct pw_err *err);
 /* Variable names: a letter or '_', then letters, digits, '_', '.', '-'. NULL when valid, else
  * a short reason. */
 const char *pw_vars_check_name(const char *key, size_t len);

@@ -55,8 +55,7 @@ static void expect_render(const char *s, const char *deb, const char *rpm)
     pw_dep_release(&d);
 }
 
-static void expect_validate(const char *s, const char *field, const char *format,
-                            const char *msg)
+static void expect_validate(const char *s, const char *field, const char *format, const char *msg)
 {
     struct pw_dep d;
     struct pw_err err;

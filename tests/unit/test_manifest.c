@@ -59,7 +59,8 @@ static const char full_manifest[] =
     "  \"overrides\": {\"rpm\": {\"depends\": [\"glibc\", \"/bin/sh\"], \"name\": \"Demo_${n}\","
     "                          \"release\": \"4\"}},\n"
     "  \"sources\": [{\"name\": \"up\", \"url\": \"https://example.org/up-${arch.uname}.tgz\","
-    "                \"sha256\": \"" "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+    "                \"sha256\": \""
+    "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
     "\", \"extract\": [\"bin/up\"]}],\n"
     "  \"contents\": [\n"
     "    {\"src\": \"files/tool\", \"dst\": \"/usr/bin/tool\"},\n"
@@ -127,8 +128,8 @@ static void check_common(const struct pw_package *p, const char *fmt)
                "%s: sha256 lowercased", fmt);
     TAP_STR_EQ(p->sources[0].extract.v[0], "bin/up", "%s: extract", fmt);
     TAP_STR_EQ(p->scripts[PW_SCRIPT_POSTINST].interpreter, "/bin/sh", "%s: interpreter", fmt);
-    TAP_STR_EQ(p->scripts[PW_SCRIPT_POSTINST].body.buf, "#!/bin/sh\necho hi\n",
-               "%s: script body", fmt);
+    TAP_STR_EQ(p->scripts[PW_SCRIPT_POSTINST].body.buf, "#!/bin/sh\necho hi\n", "%s: script body",
+               fmt);
     TAP_STR_EQ(p->scripts[PW_SCRIPT_PRETRANS].interpreter, "/usr/bin/env",
                "%s: interpreter is the first word", fmt);
     TAP_OK(p->scripts[PW_SCRIPT_PREINST].path == NULL, "%s: absent script", fmt);
@@ -197,8 +198,7 @@ static void expect_arch(const char *extra, const char *force, const char *deb, c
         printf("#   %s\n", err.msg);
         return;
     }
-    TAP_STR_EQ(m.deb.arch, deb, "arch case '%s' (--arch %s): %s", extra, force ? force : "-",
-               deb);
+    TAP_STR_EQ(m.deb.arch, deb, "arch case '%s' (--arch %s): %s", extra, force ? force : "-", deb);
     TAP_STR_EQ(m.rpm.contents[0].dst, dst, "arch case '%s': ${arch.rpm}", extra);
     pw_manifest_release(&m);
 }
@@ -231,8 +231,7 @@ static void expect_when(const char *when, const char *value, int enabled, const 
         TAP_OK(strstr(err.msg, error) != NULL, "when '%s': %s", when, err.msg);
     } else {
         TAP_INT_EQ(rc, 0, "when '%s' with gpu=%s loads", when, value);
-        TAP_INT_EQ(m.enabled, enabled, "when '%s' with gpu=%s: enabled %d", when, value,
-                   enabled);
+        TAP_INT_EQ(m.enabled, enabled, "when '%s' with gpu=%s: enabled %d", when, value, enabled);
         if (!enabled) {
             TAP_STR_EQ(m.deb.name, "small", "a skipped manifest keeps its name");
             TAP_STR_EQ(m.when, when, "a skipped manifest keeps its 'when'");
@@ -258,9 +257,9 @@ static void test_errors(void)
 {
     struct pw_manifest m;
     struct pw_err err;
-    TAP_INT_EQ(load_small(&m, ", \"overrides\": {\"rpm\": {\"depends\": [\"x y\"]}}", NULL,
-                          NULL, &err),
-               -PW_E_MANIFEST, "an invalid override fails");
+    TAP_INT_EQ(
+        load_small(&m, ", \"overrides\": {\"rpm\": {\"depends\": [\"x y\"]}}", NULL, NULL, &err),
+        -PW_E_MANIFEST, "an invalid override fails");
     TAP_OK(strstr(err.msg, "package.json: overrides.rpm.depends[0]: unexpected 'y' after 'x'") !=
                NULL,
            "override errors name the override's path: %s", err.msg);

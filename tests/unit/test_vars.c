@@ -131,9 +131,10 @@ static void test_file(void)
     struct pw_err err;
     pw_vars_init(&v);
     pw_err_init(&err);
-    char *path = write_temp("{\n  \"region\": \"eu\",\n  \"gpu\": true,\n  \"off\": false,\n"
-                            "  \"count\": 3,\n  \"ratio\": 0.25,\n  \"big\": 1e20,\n"
-                            "  \"list\": [1, 2],\n  \"map\": {\"a\": 1},\n  \"nothing\": null\n}\n");
+    char *path =
+        write_temp("{\n  \"region\": \"eu\",\n  \"gpu\": true,\n  \"off\": false,\n"
+                   "  \"count\": 3,\n  \"ratio\": 0.25,\n  \"big\": 1e20,\n"
+                   "  \"list\": [1, 2],\n  \"map\": {\"a\": 1},\n  \"nothing\": null\n}\n");
     TAP_INT_EQ(pw_vars_load_file(&v, path, &err), 0, "packer-style var file loads");
     TAP_STR_EQ(pw_vars_get(&v, "region"), "eu", "string value");
     TAP_STR_EQ(pw_vars_get(&v, "gpu"), "true", "JSON true");

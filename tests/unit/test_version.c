@@ -112,8 +112,7 @@ static void test_deb_order(void)
         const struct pair *p = &deb_pairs[i];
         int got = sign(pw_version_compare_deb(p->a, p->b));
         TAP_INT_EQ(got, p->want, "deb: %s vs %s", p->a, p->b);
-        TAP_INT_EQ(sign(pw_version_compare_deb(p->b, p->a)), -p->want, "deb: %s vs %s", p->b,
-                   p->a);
+        TAP_INT_EQ(sign(pw_version_compare_deb(p->b, p->a)), -p->want, "deb: %s vs %s", p->b, p->a);
         if (!have_dpkg)
             continue;
         const char *op = got < 0 ? "lt" : got > 0 ? "gt" : "eq";
@@ -129,10 +128,8 @@ static void test_rpm_order(void)
         const struct pair *p = &rpm_pairs[i];
         int got = sign(pw_version_compare_rpm(p->a, p->b));
         TAP_INT_EQ(got, p->want, "rpm: %s vs %s", p->a, p->b);
-        TAP_INT_EQ(sign(pw_version_compare_rpm(p->b, p->a)), -p->want, "rpm: %s vs %s", p->b,
-                   p->a);
-        if (!strchr(p->a, '-') && !strchr(p->a, ':') && !strchr(p->b, '-') &&
-            !strchr(p->b, ':'))
+        TAP_INT_EQ(sign(pw_version_compare_rpm(p->b, p->a)), -p->want, "rpm: %s vs %s", p->b, p->a);
+        if (!strchr(p->a, '-') && !strchr(p->a, ':') && !strchr(p->b, '-') && !strchr(p->b, ':'))
             TAP_INT_EQ(got, sign(rpmvercmp(p->a, p->b)), "librpm agrees: %s vs %s", p->a, p->b);
     }
 }
