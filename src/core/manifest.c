@@ -1699,7 +1699,7 @@ int pw_manifest_load_opts(struct pw_manifest *m, const char *path,
 int pw_manifest_load(struct pw_manifest *m, const char *path, const struct pw_vars *vars,
                      struct pw_err *err)
 {
-    struct pw_manifest_opts opts = {vars, NULL, NULL};
+    struct pw_manifest_opts opts = {.vars = vars};
     return pw_manifest_load_opts(m, path, &opts, err);
 }
 

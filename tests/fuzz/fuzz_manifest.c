@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct pw_manifest m;
     struct pw_err err;
-    struct pw_manifest_opts opts = {&vars, size % 2 ? "arm64" : NULL};
+    struct pw_manifest_opts opts = {.vars = &vars, .arch = size % 2 ? "arm64" : NULL};
     pw_err_init(&err);
     int rc = pw_manifest_load_mem(&m, manifest_path, (const char *)data, size, &opts, &err);
     if (rc < 0 && (err.code == 0 || err.msg[0] == '\0'))

@@ -89,7 +89,7 @@ static int load_text(struct pw_manifest *m, const char *text, const struct pw_va
     put("package.json", text, 0644);
     struct pw_buf path = PW_BUF_INIT;
     pw_buf_addf(&path, "%s/package.json", dir);
-    struct pw_manifest_opts opts = {vars, arch};
+    struct pw_manifest_opts opts = {.vars = vars, .arch = arch};
     pw_err_init(err);
     int rc = pw_manifest_load_opts(m, path.buf, &opts, err);
     pw_buf_release(&path);
