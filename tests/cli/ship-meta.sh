@@ -80,6 +80,10 @@ if [ -e "$src/.git" ] && command -v git >/dev/null; then
   expect_eq "$missing" "" "dist has every file git tracks"
 fi
 expect_eq "$(grep -cE '^(build[^/]*|dist|obj-[^/]*)/' "$T/dist.list" || true)" 0 "dist has no build output"
+run cmake --build "$build" --target dist
+expect_eq "$rc" 0 "cmake --build BUILD --target dist"
+check "the dist target writes BUILD/packwright-$version.tar.gz" \
+  cmp -s "$build/packwright-$version.tar.gz" "$T/d1/packwright-$version.tar.gz"
 
 # --- pkg/ manifests may take binaries from packwright's own build tree, nothing else -----
 if [ -f "$(dirname "$(readlink -f "$PACKWRIGHT")")/CMakeCache.txt" ]; then
