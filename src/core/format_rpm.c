@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "gpg.h"
 #include "hash.h"
 #include "rpm_header.h"
@@ -261,7 +262,7 @@ static int openpgp_sig_tag(const struct pw_buf *sig, struct pw_err *err)
 static int sign_header(const struct pw_ctx *ctx, const struct pw_buf *hdr, struct pw_buf *sig,
                        int *tag, struct pw_err *err)
 {
-    struct pw_gpg_opts o = {ctx->sign_key, 0};
+    struct pw_gpg_opts o = {ctx->sign_key};
     int rc = pw_gpg_sign(&o, PW_GPG_DETACHED, hdr->buf, hdr->len, sig, err);
     if (rc < 0)
         return pw_err_prefix(err, "signing the header with '%s': ", ctx->sign_key);

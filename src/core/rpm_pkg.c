@@ -1,5 +1,7 @@
 #include "rpm_pkg.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,6 +68,12 @@ static int is_locale_dir(const char *path)
     const char *lang = path + sizeof(prefix) - 1;
     const char *slash = strchr(lang, '/');
     return slash == NULL || !strcmp(slash, "/LC_MESSAGES");
+}
+
+const char *const *pw_rpm_system_dirs(size_t *n)
+{
+    *n = sizeof(system_dirs) / sizeof(system_dirs[0]);
+    return system_dirs;
 }
 
 int pw_rpm_is_system_dir(const char *path)
@@ -861,7 +869,6 @@ static void put_files(struct hb *b, const struct pw_rpm_pkg *r)
     hb_strs(b, PW_RPMTAG_BASENAMES, a.basenames, n);
     hb_strs(b, PW_RPMTAG_DIRNAMES, (const char *const *)dirs.names.v, dirs.names.n);
     hb_u32s(b, PW_RPMTAG_FILECOLORS, a.colors, n);
-    hb_u32(b, PW_RPMTAG_FILEDIGESTALGO, PW_RPM_DIGESTALGO_SHA256);
     pw_strvec_release(&dirs.names);
     free(dirs.slots);
     file_arrays_free(&a);
@@ -876,6 +883,7 @@ int pw_rpm_pkg_header(const struct pw_rpm_pkg *r, struct pw_buf *out, struct pw_
     put_scripts(&b, r);
     put_changelog(&b, r);
     put_payload_info(&b, r);
+    hb_u32(&b, PW_RPMTAG_FILEDIGESTALGO, PW_RPM_DIGESTALGO_SHA256); /* even without files */
     /* rpmbuild declares the encoding only after checking that every string is UTF-8. */
     if (b.utf8)
         hb_str(&b, PW_RPMTAG_ENCODING, "utf-8");

@@ -72,5 +72,7 @@ int pw_rpm_pkg_header(const struct pw_rpm_pkg *r, struct pw_buf *out, struct pw_
 uint16_t pw_rpm_file_mode(const struct pw_file *f);
 /* Is path a directory a distribution's base packages own (/, /usr, /usr/bin, /etc ...)? */
 int pw_rpm_is_system_dir(const char *path);
+/* The list behind it, sorted bytewise (for its test). */
+const char *const *pw_rpm_system_dirs(size_t *n);
 
 #endif

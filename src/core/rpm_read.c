@@ -224,6 +224,15 @@ static unsigned pw_flags_of(rpmfileAttrs a)
     return f;
 }
 
+/* librpm returns zeros for the "" digests of directories, links and ghosts. */
+static int is_zero(const unsigned char *d, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (d[i])
+            return 0;
+    return 1;
+}
+
 static void add_file(struct pw_pkginfo *info, rpmfiles files, int i)
 {
     struct pw_pkginfo_file *f = pw_pkginfo_add_file(info);
@@ -244,7 +253,7 @@ static void add_file(struct pw_pkginfo *info, rpmfiles files, int i)
     int algo = 0;
     size_t dlen = 0;
     const unsigned char *d = rpmfilesFDigest(files, i, &algo, &dlen);
-    if (d && dlen && S_ISREG(mode)) {
+    if (d && dlen && S_ISREG(mode) && !(attrs & RPMFILE_GHOST) && !is_zero(d, dlen)) {
         f->digest = pw_xmalloc(2 * dlen + 1);
         pw_hex(d, dlen, f->digest);
         f->digest_algo = pw_xstrdup(algo == PW_RPM_DIGESTALGO_SHA256 ? "sha256"
