@@ -7,6 +7,7 @@ static const struct pw_command commands[] = {
     {"build", cmd_build, "build .deb and .rpm packages from manifests"},
     {"fetch", cmd_fetch, "download and verify manifest sources into the cache"},
     {"inspect", cmd_inspect, "show the metadata, scripts and files of a .deb or .rpm"},
+    {"mirror", cmd_mirror, "copy a verified subset of an apt or rpm-md repository"},
 };
 
 const struct pw_command *pw_command_at(size_t i)

@@ -6,199 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- version ordering ----
- * TODO(manifest): use pw_version_compare_deb/rpm from version.c once it lands; these are the
- * same algorithms (dpkg's verrevcmp, rpm's rpmvercmp) over whole versions. */
+#include "version.h"
 
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
+/* ---- version ordering ---- */
 
-static int is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int deb_order(char c)
-{
-    if (is_digit(c))
-        return 0;
-    if (is_alpha(c))
-        return (unsigned char)c;
-    if (c == '~')
-        return -1;
-    if (c)
-        return (unsigned char)c + 256;
-    return 0;
-}
-
-/* dpkg's verrevcmp over the n bytes of a and m bytes of b. */
-static int deb_verrevcmp(const char *a, const char *aend, const char *b, const char *bend)
-{
-    while (a < aend || b < bend) {
-        int first_diff = 0;
-        while ((a < aend && !is_digit(*a)) || (b < bend && !is_digit(*b))) {
-            int ac = a < aend ? deb_order(*a) : 0;
-            int bc = b < bend ? deb_order(*b) : 0;
-            if (ac != bc)
-                return ac - bc;
-            a++;
-            b++;
-        }
-        while (a < aend && *a == '0')
-            a++;
-        while (b < bend && *b == '0')
-            b++;
-        while (a < aend && b < bend && is_digit(*a) && is_digit(*b)) {
-            if (!first_diff)
-                first_diff = *a - *b;
-            a++;
-            b++;
-        }
-        if (a < aend && is_digit(*a))
-            return 1;
-        if (b < bend && is_digit(*b))
-            return -1;
-        if (first_diff)
-            return first_diff;
-    }
-    return 0;
-}
-
-struct evr {
-    unsigned long long epoch;
-    const char *v, *vend; /* version */
-    const char *r, *rend; /* revision / release; r == NULL when absent */
-};
-
-static void evr_split(const char *s, struct evr *e)
-{
-    e->epoch = 0;
-    const char *colon = strchr(s, ':');
-    if (colon) {
-        const char *d = s;
-        while (d < colon && is_digit(*d))
-            e->epoch = e->epoch * 10 + (unsigned long long)(*d++ - '0');
-        s = colon + 1;
-    }
-    const char *dash = strrchr(s, '-');
-    e->v = s;
-    e->vend = dash ? dash : s + strlen(s);
-    e->r = dash ? dash + 1 : NULL;
-    e->rend = dash ? dash + 1 + strlen(dash + 1) : NULL;
-}
-
-static int deb_compare(const char *a, const char *b)
-{
-    struct evr x, y;
-    evr_split(a, &x);
-    evr_split(b, &y);
-    if (x.epoch != y.epoch)
-        return x.epoch < y.epoch ? -1 : 1;
-    int c = deb_verrevcmp(x.v, x.vend, y.v, y.vend);
-    if (c)
-        return c;
-    /* an absent revision compares as "" */
-    const char *xr = x.r ? x.r : "", *yr = y.r ? y.r : "";
-    return deb_verrevcmp(xr, x.r ? x.rend : xr, yr, y.r ? y.rend : yr);
-}
-
-static int rpm_sep(char c)
-{
-    return c && !is_digit(c) && !is_alpha(c) && c != '~' && c != '^';
-}
-
-/* rpm's rpmvercmp over [a, aend) and [b, bend). */
-static int rpm_vercmp(const char *one, const char *aend, const char *two, const char *bend)
-{
-#define AT(p, e) ((p) < (e) ? *(p) : '\0')
-    while (AT(one, aend) || AT(two, bend)) {
-        while (rpm_sep(AT(one, aend)))
-            one++;
-        while (rpm_sep(AT(two, bend)))
-            two++;
-        char c1 = AT(one, aend), c2 = AT(two, bend);
-        if (c1 == '~' || c2 == '~') {
-            if (c1 != '~')
-                return 1;
-            if (c2 != '~')
-                return -1;
-            one++;
-            two++;
-            continue;
-        }
-        if (c1 == '^' || c2 == '^') {
-            if (!c1)
-                return -1;
-            if (!c2)
-                return 1;
-            if (c1 != '^')
-                return 1;
-            if (c2 != '^')
-                return -1;
-            one++;
-            two++;
-            continue;
-        }
-        if (!c1 || !c2)
-            break;
-        const char *s1 = one, *s2 = two;
-        int isnum = is_digit(c1);
-        if (isnum) {
-            while (is_digit(AT(s1, aend)))
-                s1++;
-            while (is_digit(AT(s2, bend)))
-                s2++;
-        } else {
-            while (is_alpha(AT(s1, aend)))
-                s1++;
-            while (is_alpha(AT(s2, bend)))
-                s2++;
-        }
-        if (s2 == two)
-            return isnum ? 1 : -1;
-        if (isnum) {
-            while (one < s1 && *one == '0')
-                one++;
-            while (two < s2 && *two == '0')
-                two++;
-            if (s1 - one != s2 - two)
-                return s1 - one > s2 - two ? 1 : -1;
-        }
-        size_t n1 = (size_t)(s1 - one), n2 = (size_t)(s2 - two);
-        int c = memcmp(one, two, n1 < n2 ? n1 : n2);
-        if (!c && n1 != n2)
-            c = n1 < n2 ? -1 : 1;
-        if (c)
-            return c < 0 ? -1 : 1;
-        one = s1;
-        two = s2;
-    }
-    if (!AT(one, aend) && !AT(two, bend))
-        return 0;
-    return AT(one, aend) ? 1 : -1;
-#undef AT
-}
-
-/* EVR comparison; a side without a release compares equal on the release (rpm's rule for
- * requirements such as "foo >= 1.0"). */
+/* rpm's rule for requirements such as "foo >= 1.0": a side without a release compares equal
+ * on the release, so both are compared as "[E:]V" then. */
 static int rpm_compare(const char *a, const char *b)
 {
-    struct evr x, y;
-    evr_split(a, &x);
-    evr_split(b, &y);
-    if (x.epoch != y.epoch)
-        return x.epoch < y.epoch ? -1 : 1;
-    int c = rpm_vercmp(x.v, x.vend, y.v, y.vend);
-    if (c || !x.r || !y.r)
-        return c;
-    return rpm_vercmp(x.r, x.rend, y.r, y.rend);
+    const char *ca = strchr(a, ':'), *cb = strchr(b, ':');
+    const char *da = strrchr(ca ? ca : a, '-'), *db = strrchr(cb ? cb : b, '-');
+    if (da && db)
+        return pw_version_compare_rpm(a, b);
+    char *ea = da ? pw_xstrndup(a, (size_t)(da - a)) : NULL;
+    char *eb = db ? pw_xstrndup(b, (size_t)(db - b)) : NULL;
+    int c = pw_version_compare_rpm(ea ? ea : a, eb ? eb : b);
+    free(ea);
+    free(eb);
+    return c;
 }
 
 int pw_depsolve_compare(enum pw_family fam, const char *a, const char *b)
 {
-    return fam == PW_FAMILY_DEB ? deb_compare(a, b) : rpm_compare(a, b);
+    return fam == PW_FAMILY_DEB ? pw_version_compare_deb(a, b) : rpm_compare(a, b);
 }
 
 int pw_depsolve_version_matches(enum pw_family fam, const char *v, enum pw_dep_op op,

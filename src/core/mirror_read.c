@@ -1,0 +1,73 @@
+/* Reading upstream index files whatever their compression (gzip, xz, zstd, bzip2, lzma or
+ * none), through libarchive's raw format and its filters. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mirror_int.h"
+
+int pw_mirror_read_decompressed(const char *path,
+                                int (*chunk)(void *data, const void *buf, size_t len,
+                                             struct pw_err *err),
+                                void *data, struct pw_err *err)
+{
+    struct archive *a = archive_read_new();
+    if (!a)
+        return pw_err_set(err, PW_E_FAIL, "cannot create an archive reader");
+    archive_read_support_filter_all(a);
+    archive_read_support_format_raw(a);
+    archive_read_support_format_empty(a);
+    int rc = 0;
+    struct archive_entry *e;
+    if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        rc = pw_err_set(err, PW_E_FORMAT, "cannot read '%s': %s", path, archive_error_string(a));
+        goto out;
+    }
+    int r = archive_read_next_header(a, &e);
+    if (r == ARCHIVE_EOF) /* an empty file */
+        goto out;
+    if (r != ARCHIVE_OK) {
+        rc = pw_err_set(err, PW_E_FORMAT, "cannot read '%s': %s", path, archive_error_string(a));
+        goto out;
+    }
+    char buf[65536];
+    for (;;) {
+        la_ssize_t n = archive_read_data(a, buf, sizeof(buf));
+        if (n == 0)
+            break;
+        if (n < 0) {
+            rc = pw_err_set(err, PW_E_FORMAT, "cannot decompress '%s': %s", path,
+                            archive_error_string(a));
+            break;
+        }
+        if ((rc = chunk(data, buf, (size_t)n, err)) < 0)
+            break;
+    }
+out:
+    archive_read_free(a);
+    return rc;
+}
+
+struct collect {
+    struct pw_buf *out;
+    size_t max;
+    const char *path;
+};
+
+static int collect_chunk(void *data, const void *buf, size_t len, struct pw_err *err)
+{
+    struct collect *c = data;
+    if (c->out->len + len > c->max)
+        return pw_err_set(err, PW_E_FORMAT, "'%s' decompresses to more than %zu bytes", c->path,
+                          c->max);
+    pw_buf_add(c->out, buf, len);
+    return 0;
+}
+
+int pw_mirror_read_all(const char *path, size_t max, struct pw_buf *out, struct pw_err *err)
+{
+    struct collect c = {out, max, path};
+    pw_buf_reset(out);
+    return pw_mirror_read_decompressed(path, collect_chunk, &c, err);
+}
