@@ -237,8 +237,8 @@ static int retryable_result(CURLcode res)
     }
 }
 
-static void describe(struct pw_buf *cause, CURLcode res, long code, const char *errbuf,
-                     const struct fetch_settings *s, const struct transfer *t)
+static void describe(struct pw_buf *cause, CURLcode res, long code, long redirects,
+                     const char *errbuf, const struct fetch_settings *s, const struct transfer *t)
 {
     pw_buf_reset(cause);
     switch (res) {
@@ -255,10 +255,12 @@ static void describe(struct pw_buf *cause, CURLcode res, long code, const char *
         pw_buf_addf(cause, "the connection closed early (after %" PRIu64 " bytes)", t->written);
         break;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        pw_buf_addf(cause,
-                    "%s (only https, http and file are allowed; redirects to https "
-                    "and http only)",
-                    errbuf[0] ? errbuf : curl_easy_strerror(res));
+        if (redirects > 0)
+            pw_buf_addf(cause, "a redirect leads to a protocol other than https or http (%s)",
+                        errbuf[0] ? errbuf : curl_easy_strerror(res));
+        else
+            pw_buf_addf(cause, "only https, http and file URLs are allowed (%s)",
+                        errbuf[0] ? errbuf : curl_easy_strerror(res));
         break;
     default:
         pw_buf_adds(cause, errbuf[0] ? errbuf : curl_easy_strerror(res));
@@ -302,7 +304,9 @@ static enum outcome attempt(CURL *curl, struct transfer *t, const struct fetch_s
     }
     if (res == CURLE_OK)
         return OUTCOME_DONE;
-    describe(cause, res, code, errbuf, s, t);
+    long redirects = 0;
+    curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &redirects);
+    describe(cause, res, code, redirects, errbuf, s, t);
     if (retryable_result(res) || (res == CURLE_HTTP_RETURNED_ERROR && retryable_status(code)))
         return OUTCOME_RETRY;
     return OUTCOME_FAIL;

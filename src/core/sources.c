@@ -413,6 +413,19 @@ static const char *plain_file_path(const struct pw_resolved_source *r, const cha
     return out->buf;
 }
 
+/* Whether path, with its symbolic links resolved, is dir or lies below it: an archive's links
+ * may not make a source name a file of the build machine. */
+static int stays_inside(const char *dir, const char *path)
+{
+    char *real_dir = realpath(dir, NULL);
+    char *real = realpath(path, NULL);
+    size_t n = real_dir ? strlen(real_dir) : 0;
+    int inside = real_dir && real && !strncmp(real, real_dir, n) && (!real[n] || real[n] == '/');
+    free(real_dir);
+    free(real);
+    return inside;
+}
+
 static const char *member_path(const struct pw_resolved_source *r, const char *rest,
                                struct pw_buf *out, struct pw_err *err)
 {
@@ -427,12 +440,16 @@ static const char *member_path(const struct pw_resolved_source *r, const char *r
     } else {
         pw_buf_addf(out, "/%s", norm.buf);
         struct stat st;
-        if (lstat(out->buf, &st) == 0)
-            result = out->buf;
-        else
+        if (lstat(out->buf, &st) < 0)
             pw_err_set(err, PW_E_MANIFEST,
                        "source '%s' has no '%s' among the members it extracts from '%s'", r->name,
                        norm.buf, r->url);
+        else if (!stays_inside(r->dir, out->buf))
+            pw_err_set(err, PW_E_MANIFEST,
+                       "'source:%s/%s' leads out of what '%s' extracts (a symbolic link)", r->name,
+                       norm.buf, r->url);
+        else
+            result = out->buf;
     }
     pw_buf_release(&norm);
     return result;

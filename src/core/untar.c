@@ -135,6 +135,8 @@ static int copy_data(struct untar *u, struct pw_err *err)
 static int extract_entry(struct untar *u, struct archive_entry *e, struct pw_err *err)
 {
     mode_t type = archive_entry_filetype(e);
+    if (archive_entry_hardlink(e))
+        type = AE_IFREG; /* tar readers leave a hard link's type unset */
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
         return pw_err_set(err, PW_E_FORMAT,
                           "cannot extract '%s': '%s' is not a file, "

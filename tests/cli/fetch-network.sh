@@ -74,6 +74,41 @@ check "the resumed download is whole" cmp "$T/www/tool" \
 expect_exit 0 "file:// URL" "$PACKWRIGHT" fetch --cache-dir "$T/cache-file" \
   --var base="file://$T/www" "$T/pkg/demo"
 expect_eq "$(cache_files "$T/cache-file")" 1 "file:// download cached"
+fails 5 "a redirect leads to a protocol other than https or http" "a redirect to file://" --var path=@tofile/tool
+
+# Proxies come from the usual environment variables.
+http_proxy=$PW_HTTPD_URL expect_exit 0 "http_proxy is used" "$PACKWRIGHT" fetch \
+  --cache-dir "$T/cache-proxy" --var base=http://upstream.invalid "$T/pkg/demo"
+expect_eq "$(pw_httpd_requests '^GET http://upstream.invalid/tool - 200')" 1 \
+  "the request went to the proxy"
+
+# Two builds filling one cache at once: both succeed, one object, no temp file.
+for i in 1 2 3; do
+  "$PACKWRIGHT" fetch --cache-dir "$T/cache-race" --var path=@cutonce/tool "$T/pkg/demo" \
+    >"$T/race.$i.out" 2>&1 &
+done
+race_ok=0
+for job in $(jobs -p); do
+  # the loopback server is a job too; wait only for the fetches
+  case " ${pw_httpd_pids[*]} " in *" $job "*) continue ;; esac
+  wait "$job" && race_ok=$((race_ok + 1))
+done
+expect_eq "$race_ok" 3 "concurrent fetches into one cache all succeed"
+expect_eq "$(cache_files "$T/cache-race")" 1 "and leave one object, no temp file"
+check "which is whole" cmp "$T/www/tool" "$T/cache-race/sha256/${tool_sha256:0:2}/$tool_sha256"
+
+# TLS is always verified: a self-signed server is refused, whatever the URL.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$T/tls.key" -out "$T/tls.crt" 2>/dev/null ||
+  fatal "openssl cannot make a test certificate"
+http_url=$PW_HTTPD_URL http_log=$PW_HTTPD_LOG
+pw_httpd_start "$T/www" --tls "$T/tls.crt" "$T/tls.key"
+expect_exit 5 "a self-signed https server" "$PACKWRIGHT" fetch --cache-dir "$T/cache-tls" \
+  --var base="$PW_HTTPD_URL" "$T/pkg/demo"
+expect_stderr "cannot download '$PW_HTTPD_URL/tool'" "names the https URL"
+expect_stderr "certificate" "says the certificate is the problem"
+expect_eq "$(cache_files "$T/cache-tls")" 0 "nothing cached"
+PW_HTTPD_URL=$http_url PW_HTTPD_LOG=$http_log
 
 # A release as gVisor publishes it: a tarball and its .sha512 in sha512sum format, next to
 # other files' lines; the digest is the one on the tarball's line.

@@ -17,14 +17,18 @@ A first path component starting with "@" asks for misbehaviour on the rest of th
   /@loop/f         a redirect to itself, forever
   /@redirect/f     one redirect to /f
   /@norange/f      f, ignoring Range requests
+  /@tofile/f       a redirect to file:///etc/hostname (clients must refuse to follow it)
 Modes combine with "+": /@cutonce+norange/f cuts the first answer and ignores Range later.
-With --parent PID the server exits when that process is gone, so a killed test leaves no
-server behind.
+A request for an absolute URI ("GET http://elsewhere/f", as clients send to a proxy) is
+served as /f and logged with its full URI, so tests can see that a proxy was used.
+With --tls CERT KEY it speaks HTTPS instead. With --parent PID the server exits when that
+process is gone, so a killed test leaves no server behind.
 """
 import argparse
 import http.server
 import os
 import re
+import ssl
 import sys
 import threading
 import time
@@ -76,7 +80,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.handle_request(head=False)
 
     def handle_request(self, head):
-        path = self.path.split("?", 1)[0]
+        path = re.sub(r"^https?://[^/]*", "", self.path).split("?", 1)[0]
         mode, rest = None, path
         m = re.match(r"^/@([^/]+)(/.*)$", path)
         if m:
@@ -93,6 +97,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.redirect(self.path)
         if "redirect" in modes:
             return self.redirect(rest)
+        if "tofile" in modes:
+            return self.redirect("file:///etc/hostname")
         data = self.read_file(rest)
         if data is None:
             return self.send_error_status(404)
@@ -184,8 +190,13 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log")
     ap.add_argument("--parent", type=int)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     server = Server(args.root, args.log)
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     if args.parent:
         threading.Thread(target=watch_parent, args=(args.parent,), daemon=True).start()
     tmp = args.port_file + ".tmp"

@@ -14,8 +14,31 @@
 
 struct tar_member {
     const char *name;
-    const char *body; /* NULL: a directory */
+    const char *body;     /* NULL: a directory (unless a link) */
+    const char *symlink;  /* target of a symbolic link */
+    const char *hardlink; /* earlier member this one is a hard link to */
 };
+
+static inline void fixture_tar_entry(struct archive *a, const struct tar_member *m)
+{
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, m->name);
+    archive_entry_set_perm(e, 0755);
+    if (m->symlink) {
+        archive_entry_set_filetype(e, AE_IFLNK);
+        archive_entry_set_symlink(e, m->symlink);
+    } else if (m->hardlink) {
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_hardlink(e, m->hardlink);
+    } else {
+        archive_entry_set_filetype(e, m->body ? AE_IFREG : AE_IFDIR);
+        archive_entry_set_size(e, m->body ? (la_int64_t)strlen(m->body) : 0);
+    }
+    archive_write_header(a, e);
+    if (m->body && !m->symlink && !m->hardlink)
+        archive_write_data(a, m->body, strlen(m->body));
+    archive_entry_free(e);
+}
 
 /* Writes a tar archive compressed with filter (ARCHIVE_FILTER_GZIP, ...). */
 static inline void fixture_tar(const char *path, int filter, const struct tar_member *m)
@@ -27,17 +50,8 @@ static inline void fixture_tar(const char *path, int filter, const struct tar_me
         fprintf(stderr, "%s: %s\n", path, archive_error_string(a));
         abort();
     }
-    for (; m->name; m++) {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, m->name);
-        archive_entry_set_filetype(e, m->body ? AE_IFREG : AE_IFDIR);
-        archive_entry_set_perm(e, m->body ? 0755 : 0755);
-        archive_entry_set_size(e, m->body ? (la_int64_t)strlen(m->body) : 0);
-        archive_write_header(a, e);
-        if (m->body)
-            archive_write_data(a, m->body, strlen(m->body));
-        archive_entry_free(e);
-    }
+    for (; m->name; m++)
+        fixture_tar_entry(a, m);
     archive_write_close(a);
     archive_write_free(a);
 }

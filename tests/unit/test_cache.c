@@ -126,8 +126,8 @@ static void test_failed_rename(const char *dir)
     struct pw_err err;
     pw_err_init(&err);
     setenv("PW_FAIL_BEFORE_RENAME", "1", 1);
-    TAP_OK(put(dir, PW_HASH_SHA256, hex, "interrupted", &path, &err) < 0,
-           "a failing rename fails the commit");
+    int rc = put(dir, PW_HASH_SHA256, hex, "interrupted", &path, &err);
+    TAP_OK(rc < 0, "a failing rename fails the commit");
     unsetenv("PW_FAIL_BEFORE_RENAME");
     TAP_INT_EQ(sandbox_count_files(dir), before, "and leaves no temp file");
     pw_buf_release(&path);

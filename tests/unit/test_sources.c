@@ -167,13 +167,13 @@ static void test_bad_specs(void)
 }
 
 static const struct tar_member gvisor_tree[] = {
-    {"./runsc", "runsc binary\n"},
-    {"./containerd-shim-runsc-v1", "shim binary\n"},
-    {"./gvisor-bin/", NULL},
-    {"./gvisor-bin/checkpointgofer", "gofer\n"},
-    {"./gvisor-bin/gvisor_sentry", "sentry\n"},
-    {"./unwanted", "not taken\n"},
-    {NULL, NULL},
+    {"./runsc", "runsc binary\n", NULL, NULL},
+    {"./containerd-shim-runsc-v1", "shim binary\n", NULL, NULL},
+    {"./gvisor-bin/", NULL, NULL, NULL},
+    {"./gvisor-bin/checkpointgofer", "gofer\n", NULL, NULL},
+    {"./gvisor-bin/gvisor_sentry", "sentry\n", NULL, NULL},
+    {"./unwanted", "not taken\n", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 /* A fake gVisor release: the tarball and its .sha512 (sha512sum output plus another line). */
@@ -276,6 +276,71 @@ static void test_archive_errors(void)
     fixture_pkg_release(&f);
     pw_buf_release(&sums_url);
     free(url);
+}
+
+/* Publishes an archive of members and fetches it with extract; returns the fetch's code. */
+static int fetch_archive(const char *name, const struct tar_member *tree, const char *member,
+                         struct pw_sources *s, struct pw_err *err)
+{
+    char *tar = join(up, name);
+    fixture_tar(tar, ARCHIVE_FILTER_NONE, tree);
+    char hex[129];
+    fixture_file_hex(PW_HASH_SHA256, tar, hex);
+    char *url = file_url(name);
+    struct fixture_pkg f;
+    fixture_pkg_init(&f);
+    pw_strvec_push(&fixture_source(&f, "a", url, "sha256", hex)->extract, member);
+    int rc = fetch(&f, 0, s, err);
+    fixture_pkg_release(&f);
+    free(url);
+    free(tar);
+    return rc;
+}
+
+static void test_archive_links(void)
+{
+    static const struct tar_member links[] = {
+        {"bin/real", "real\n", NULL, NULL}, {"bin/hard", NULL, NULL, "bin/real"},
+        {"bin/inside", NULL, "real", NULL}, {"bin/passwd", NULL, "/etc/passwd", NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    struct pw_sources s;
+    struct pw_err err;
+    struct pw_buf out = PW_BUF_INIT;
+    TAP_INT_EQ(fetch_archive("links.tar", links, "bin", &s, &err), 0, "links: %s", err.msg);
+    const char *p = pw_sources_path(&s, "a/bin/hard", &out, &err);
+    char *got = p ? sandbox_read(p) : NULL;
+    TAP_STR_EQ(got, "real\n", "a hard link inside the members is extracted");
+    free(got);
+    TAP_OK(pw_sources_path(&s, "a/bin/inside", &out, &err) != NULL,
+           "a symbolic link inside the members can be named");
+    TAP_OK(pw_sources_path(&s, "a/bin/passwd", &out, &err) == NULL && err.code == PW_E_MANIFEST,
+           "one that leads out cannot: %s", err.msg);
+    pw_sources_release(&s);
+
+    static const struct tar_member escape[] = {
+        {"d", NULL, "..", NULL},
+        {"d/escaped", "x\n", NULL, NULL},
+        {NULL, NULL, NULL, NULL},
+    };
+    int rc = fetch_archive("escape.tar", escape, "d", &s, &err);
+    TAP_OK(rc < 0, "extracting through a symbolic link fails: %s", err.msg);
+    char *work = s.work_dir ? pw_xstrdup(s.work_dir) : NULL;
+    char *escaped = work ? join(work, "src/escaped") : NULL;
+    TAP_OK(escaped && !pw_fs_exists(escaped), "and writes nothing outside");
+    free(escaped);
+    free(work);
+    pw_sources_release(&s);
+
+    static const struct tar_member outside_hard[] = {
+        {"etc/real", "real\n", NULL, NULL},
+        {"bin/hard", NULL, NULL, "etc/real"},
+        {NULL, NULL, NULL, NULL},
+    };
+    TAP_INT_EQ(fetch_archive("hard.tar", outside_hard, "bin", &s, &err), -PW_E_FORMAT,
+               "a hard link to a member not taken: %s", err.msg);
+    pw_sources_release(&s);
+    pw_buf_release(&out);
 }
 
 static void test_sha512_url_without_our_line(void)
@@ -388,6 +453,7 @@ int main(void)
     test_archive("gvisor.tar.zst", ARCHIVE_FILTER_ZSTD);
     test_archive("gvisor.tar", ARCHIVE_FILTER_NONE);
     test_archive_errors();
+    test_archive_links();
     test_sha512_url_without_our_line();
     test_no_cache_dir();
     test_duplicate_names();
