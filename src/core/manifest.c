@@ -1476,6 +1476,24 @@ static int load_var_defaults(struct loader *ld, const struct pw_vars *given)
 }
 
 /* `when`: "KEY", "!KEY", or a string with ${...} whose expansion is the value. */
+/* The text `when` stands for: the variable it names, or the expansion of "${...}". */
+static int when_value(struct loader *ld, const char *expr, struct pw_buf *value)
+{
+    struct pw_err inner;
+    pw_err_init(&inner);
+    if (strstr(expr, "${"))
+        return pw_vars_expand(&ld->vars, expr, value, &inner) < 0 ? fail_from(ld, &inner) : 0;
+    const char *why = pw_vars_check_name(expr, strlen(expr));
+    const char *val = why ? NULL : pw_vars_get(&ld->vars, expr);
+    if (why)
+        return fail(ld, "variable name '%s' %s", expr, why);
+    if (!val)
+        return fail(ld, "undefined variable '%s'", expr);
+    pw_buf_adds(value, val);
+    return 0;
+}
+
+/* `when`: "KEY", "${KEY}" (or any text with ${...}), each optionally negated with '!'. */
 static int eval_when(struct loader *ld, int *enabled)
 {
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(ld->root, "when");
@@ -1485,20 +1503,9 @@ static int eval_when(struct loader *ld, int *enabled)
     size_t mark = path_push_key(ld, "when");
     struct pw_buf value = PW_BUF_INIT;
     int rc = cJSON_IsString(w) ? 0 : fail_type(ld, w, "a string");
-    const char *s = rc == 0 ? w->valuestring : "";
-    int negate = s[0] == '!';
-    if (rc == 0 && strstr(s, "${")) {
-        rc = get_string(ld, w, 0, &value);
-    } else if (rc == 0) {
-        const char *why = pw_vars_check_name(s + negate, strlen(s + negate));
-        const char *val = why ? NULL : pw_vars_get(&ld->vars, s + negate);
-        if (why)
-            rc = fail(ld, "variable name '%s' %s", s + negate, why);
-        else if (!val)
-            rc = fail(ld, "undefined variable '%s'", s + negate);
-        else
-            pw_buf_adds(&value, val);
-    }
+    int negate = rc == 0 && w->valuestring[0] == '!';
+    if (rc == 0)
+        rc = when_value(ld, w->valuestring + negate, &value);
     int t = rc == 0 ? pw_vars_truthy(value.buf) : 0;
     if (rc == 0 && t < 0)
         rc =
@@ -1849,7 +1856,8 @@ static const char doc_vars[] =
     "`arch` itself, they spell the target architecture (`--arch`, else the build host's).\n"
     "\n"
     "`when` decides whether the manifest is built: `\"KEY\"` (the variable must be true), "
-    "`\"!KEY\"` (must be false) or a string with `${...}` whose expansion is the value. True is "
+    "or a string with `${...}` whose expansion is the value; a leading `!` negates either "
+    "(`\"!KEY\"`, `\"!${KEY}\"`). True is "
     "`true`, `yes`, `on`, `1`; false is `false`, `no`, `off`, `0` or empty (any case); other "
     "values are an error. A manifest whose `when` is false is checked only up to its "
     "top-level keys and is reported as skipped.\n";

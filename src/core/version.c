@@ -291,7 +291,7 @@ int pw_version_compare_rpm(const char *a, const char *b)
     if (x.epoch != y.epoch)
         return x.epoch > y.epoch ? 1 : -1;
     int rc = rpmvercmp(x.v, x.ve, y.v, y.ve);
-    if (rc)
+    if (rc || x.r == x.re || y.r == y.re) /* rpmverCmp: a missing release matches any */
         return rc;
     return rpmvercmp(x.r, x.re, y.r, y.re);
 }

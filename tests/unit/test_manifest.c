@@ -249,6 +249,8 @@ static void test_when(void)
     expect_when("!gpu", "On", 0, NULL);
     expect_when("${gpu}", "1", 1, NULL);
     expect_when("${gpu}", "", 0, NULL);
+    expect_when("!${gpu}", "off", 1, NULL);
+    expect_when("${gpu}", NULL, 0, "when: undefined variable 'gpu'");
     expect_when("gpu", NULL, 0, "when: undefined variable 'gpu'");
     expect_when("gpu", "maybe", 0, "when: 'maybe' is neither true nor false");
 }

@@ -85,6 +85,9 @@ static const struct pair rpm_pairs[] = {
     {"1:1.0-1", "2.0-1", 1},
     {"1.0-1", "1.0-2", -1},
     {"1.0-1.el9", "1.0-1", 1},
+    {"1.0", "1.0-5", 0}, /* rpmverCmp: a missing release matches any */
+    {"1:1.0", "1:1.0-5", 0},
+    {"1.1", "1.0-5", 1},
 };
 
 static int sign(int x)
