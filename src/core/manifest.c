@@ -479,12 +479,20 @@ static const char *suggest(const struct field *const *tables, const char *key)
 /* Rejects keys no table knows and keys given twice (cJSON keeps both; the second would be
  * silently ignored otherwise). tables is NULL-terminated; keys of elsewhere are known but not
  * allowed here (top-level-only fields inside overrides). */
-static int check_key(struct loader *ld, const cJSON *obj, const cJSON *c,
-                     const struct field *const *tables, const struct field *elsewhere)
+/* Is c's key also the key of an earlier member of obj? */
+static int is_duplicate(const cJSON *obj, const cJSON *c)
 {
     for (const cJSON *p = obj->child; p != c; p = p->next)
         if (!strcmp(p->string, c->string))
-            return fail(ld, "duplicate key");
+            return 1;
+    return 0;
+}
+
+static int check_key(struct loader *ld, const cJSON *obj, const cJSON *c,
+                     const struct field *const *tables, const struct field *elsewhere)
+{
+    if (is_duplicate(obj, c))
+        return fail(ld, "duplicate key");
     for (const struct field *const *t = tables; *t; t++)
         if (field_find(*t, c->string))
             return 0;
@@ -1463,6 +1471,8 @@ static int load_var_defaults(struct loader *ld, const struct pw_vars *given)
             rc = fail(ld, "variable name %s", why);
         else if (!strncmp(c->string, "arch.", 5))
             rc = fail(ld, "is reserved (arch.deb, arch.rpm and arch.uname are built in)");
+        else if (is_duplicate(vars, c))
+            rc = fail(ld, "duplicate key");
         else if (!text)
             rc = fail_type(ld, c, "a string, a boolean or a number");
         else
@@ -1559,22 +1569,24 @@ static int syntax_error(struct loader *ld, const char *data, size_t off, const c
     return pw_err_set(ld->err, PW_E_MANIFEST, "%s:%u:%u: %s", ld->file, line, col, what);
 }
 
+/* Far below cJSON's own limit (1000), and far above any real manifest (about 5). */
+#define MAX_NESTING 100
+
 /* Syntax is checked by jsonsyntax.c first: cJSON's error offsets are often a byte late. */
 static int parse_json(struct loader *ld, const char *data, size_t len, cJSON **out)
 {
     size_t off = 0;
-    const char *why = pw_json_syntax_check(data, len, CJSON_NESTING_LIMIT, &off);
-    if (why && !strcmp(why, "unexpected character")) {
+    const char *why = pw_json_syntax_check(data, len, MAX_NESTING, &off);
+    char what[160];
+    if (why && !strncmp(why, "unexpected character", 20)) {
         unsigned char c = (unsigned char)data[off];
-        char what[64];
         if (c >= 0x20 && c < 0x7f)
-            snprintf(what, sizeof(what), "invalid JSON: unexpected '%c'", c);
+            snprintf(what, sizeof(what), "invalid JSON: unexpected '%c'%s", c, why + 20);
         else
-            snprintf(what, sizeof(what), "invalid JSON: unexpected byte 0x%02x", c);
+            snprintf(what, sizeof(what), "invalid JSON: unexpected byte 0x%02x%s", c, why + 20);
         return syntax_error(ld, data, off, what);
     }
     if (why) {
-        char what[128];
         snprintf(what, sizeof(what), "invalid JSON: %s", why);
         return syntax_error(ld, data, off, what);
     }
@@ -1765,6 +1777,8 @@ int pw_vars_load_file(struct pw_vars *v, const char *path, struct pw_err *err)
             rc = fail(&ld, "variable name %s", why);
         else if (!strncmp(c->string, "arch.", 5))
             rc = fail(&ld, "is reserved (arch.deb, arch.rpm and arch.uname are built in)");
+        else if (is_duplicate(root, c))
+            rc = fail(&ld, "duplicate key");
         else if (text)
             pw_vars_set(v, c->string, text);
         path_pop(&ld, mark);
