@@ -73,8 +73,9 @@ static unsigned disk_file_mode(mode_t st_mode)
     return (st_mode & 0111) ? 0755 : 0644;
 }
 
-/* Owner, group, mtime and origin of a manifest entry, applied to f. */
-static void apply_spec(const struct builder *b, struct pw_file *f, size_t si, int64_t disk_mtime)
+/* Owner, group, mtime and origin of a manifest entry, applied to f. The mtime is the
+ * manifest's, else SOURCE_DATE_EPOCH (never the checkout's: two clones must agree). */
+static void apply_spec(const struct builder *b, struct pw_file *f, size_t si)
 {
     const struct pw_content_spec *s = &b->pkg->contents[si];
     f->spec = (long)si;
@@ -86,7 +87,7 @@ static void apply_spec(const struct builder *b, struct pw_file *f, size_t si, in
         free(f->group);
         f->group = pw_xstrdup(s->group);
     }
-    f->mtime = clamp_mtime(b->ctx, s->mtime >= 0 ? s->mtime : disk_mtime);
+    f->mtime = clamp_mtime(b->ctx, s->mtime >= 0 ? s->mtime : b->ctx->source_date_epoch);
 }
 
 static int spec_error(const struct builder *b, size_t si, int code, const char *field,
@@ -147,7 +148,7 @@ static int add_regular(struct builder *b, size_t si, unsigned flags)
         f->mode = s->mode >= 0 ? (unsigned)s->mode : disk_file_mode(st.st_mode);
         f->size = (uint64_t)st.st_size;
         f->src = pw_buf_detach(&src, NULL);
-        apply_spec(b, f, si, (int64_t)st.st_mtime);
+        apply_spec(b, f, si);
     }
     pw_buf_release(&src);
     return rc;
@@ -224,15 +225,16 @@ static int add_tree_entry(struct builder *b, size_t si, const char *disk, const 
     if (S_ISDIR(st.st_mode)) {
         f = push_file(b->c, dst, PW_FILE_DIR);
         f->mode = 0755;
-        apply_spec(b, f, si, (int64_t)st.st_mtime);
+        apply_spec(b, f, si);
         return walk_tree(b, si, disk, dst);
     }
     if (S_ISREG(st.st_mode)) {
+        int mode = b->pkg->contents[si].mode;
         f = push_file(b->c, dst, PW_FILE_REG);
-        f->mode = disk_file_mode(st.st_mode);
+        f->mode = mode >= 0 ? (unsigned)mode : disk_file_mode(st.st_mode);
         f->size = (uint64_t)st.st_size;
         f->src = pw_xstrdup(disk);
-        apply_spec(b, f, si, (int64_t)st.st_mtime);
+        apply_spec(b, f, si);
         return 0;
     }
     if (S_ISLNK(st.st_mode)) {
@@ -249,7 +251,7 @@ static int add_tree_entry(struct builder *b, size_t si, const char *disk, const 
         f->mode = 0777;
         f->size = (uint64_t)n;
         f->target = pw_buf_detach(&target, NULL);
-        apply_spec(b, f, si, (int64_t)st.st_mtime);
+        apply_spec(b, f, si);
         return 0;
     }
     return pw_err_set(b->err, PW_E_MANIFEST, "%s: %s.src: '%s' is not a file, directory or symlink",
@@ -268,8 +270,8 @@ static int add_tree(struct builder *b, size_t si)
         rc = spec_error(b, si, PW_E_MANIFEST, "src", "a tree needs a directory");
     if (rc == 0) {
         struct pw_file *f = push_file(b->c, s->dst, PW_FILE_DIR);
-        f->mode = s->mode >= 0 ? (unsigned)s->mode : 0755;
-        apply_spec(b, f, si, (int64_t)st.st_mtime);
+        f->mode = 0755;
+        apply_spec(b, f, si);
         rc = walk_tree(b, si, src.buf, s->dst);
     }
     pw_buf_release(&src);
@@ -292,7 +294,7 @@ static int add_spec(struct builder *b, size_t si)
     case PW_ENTRY_DIR:
         f = push_file(b->c, s->dst, PW_FILE_DIR);
         f->mode = s->mode >= 0 ? (unsigned)s->mode : 0755;
-        apply_spec(b, f, si, b->ctx->source_date_epoch);
+        apply_spec(b, f, si);
         return 0;
     case PW_ENTRY_SYMLINK:
         if (!s->target)
@@ -301,13 +303,13 @@ static int add_spec(struct builder *b, size_t si)
         f->mode = 0777;
         f->target = pw_xstrdup(s->target);
         f->size = strlen(s->target);
-        apply_spec(b, f, si, b->ctx->source_date_epoch);
+        apply_spec(b, f, si);
         return 0;
     case PW_ENTRY_GHOST:
         f = push_file(b->c, s->dst, PW_FILE_REG);
         f->flags = PW_FLAG_GHOST;
         f->mode = s->mode >= 0 ? (unsigned)s->mode : 0644;
-        apply_spec(b, f, si, b->ctx->source_date_epoch);
+        apply_spec(b, f, si);
         return 0;
     }
     return spec_error(b, si, PW_E_MANIFEST, "type", "unknown content type");

@@ -26,18 +26,18 @@ enum pw_file_flag {
 };
 
 struct pw_file {
-    char *path;  /* absolute: "/usr/bin/x" */
+    char *path; /* absolute: "/usr/bin/x" */
     enum pw_file_kind kind;
     unsigned flags;
     unsigned mode; /* permission bits (07777), without the type */
     char *owner;
     char *group;
     int64_t mtime;
-    uint64_t size;   /* regular: bytes; symlink: strlen(target); dir: 0 */
-    char *src;       /* regular files read from disk */
-    char *target;    /* symlink target */
+    uint64_t size;       /* regular: bytes; symlink: strlen(target); dir: 0 */
+    char *src;           /* regular files read from disk */
+    char *target;        /* symlink target */
     unsigned char *data; /* regular files with PW_FLAG_GENERATED */
-    long spec;       /* index of the manifest entry it came from; -1: implicit or generated */
+    long spec;           /* index of the manifest entry it came from; -1: implicit or generated */
     /* Digests, filled by the writer while the data streams (see archive.h). */
     int have_digests;
     unsigned char md5[16];
@@ -56,18 +56,18 @@ void pw_contents_release(struct pw_contents *c);
  * trees, stats sources (mode from the manifest or, for files, 0755 if any x bit is set on disk
  * else 0644; dirs 0755; symlinks 0777), adds parents, rejects duplicates, sorts. Ghost entries
  * are kept (flag) for every format; writers skip them.
- * Trees: the entry's mode applies to the tree's top directory, its owner, group and mtime to
- * every entry below; the walk is sorted and keeps symlinks as symlinks (never followed).
- * mtimes: the manifest's mtime, else the file's on disk (directories, symlinks and parents
- * that have none: SOURCE_DATE_EPOCH), every one clamped to ctx->source_date_epoch.
+ * Trees: the entry's owner, group and mtime apply to every entry below, its mode to every
+ * regular file (directories stay 0755, symlinks 0777); the walk is sorted and keeps symlinks
+ * as symlinks (never followed).
+ * mtimes: the manifest's mtime clamped to ctx->source_date_epoch, else source_date_epoch
+ * itself (never the checkout's mtime, so two clones give the same bytes).
  * Memory grows with the number of entries, never with file sizes (nothing is read here). */
 int pw_contents_build(struct pw_contents *c, const struct pw_package *pkg,
                       const struct pw_sources *sources, const struct pw_ctx *ctx,
                       struct pw_err *err);
 /* Adds a regular file whose bytes are in memory (takes a copy), keeping order and parents. */
-int pw_contents_add_generated(struct pw_contents *c, const char *path, const void *data,
-                              size_t len, unsigned mode, unsigned flags, int64_t mtime,
-                              struct pw_err *err);
+int pw_contents_add_generated(struct pw_contents *c, const char *path, const void *data, size_t len,
+                              unsigned mode, unsigned flags, int64_t mtime, struct pw_err *err);
 const struct pw_file *pw_contents_find(const struct pw_contents *c, const char *path);
 /* Deep copy (writers that add generated files work on their own copy). */
 void pw_contents_copy(struct pw_contents *dst, const struct pw_contents *src);

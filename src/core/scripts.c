@@ -1,8 +1,9 @@
 /* Maintainer-script wrappers. Each generated script first derives PACKWRIGHT_ACTION from the
  * package manager's native arguments (dpkg's verbs, rpm's instance counts), then runs the
  * author's script with those native arguments unchanged:
- *   - a "#!/bin/sh" script becomes a shell function whose body runs in a subshell, so its
- *     `exit` ends only itself and its options start clean (set +e, then its shebang flags);
+ *   - a "#!/bin/sh" script (for deb also bash or dash, the wrapper then taking that
+ *     interpreter) becomes a shell function whose body runs in a subshell, so its `exit`
+ *     ends only itself and its options start clean (set +e, then its shebang flags);
  *   - any other interpreter gets its script through a here-document written to a mktemp
  *     file, run as `INTERPRETER [ARG] FILE ARGS...` and removed afterwards.
  * The mapping is the contract of architecture.md §4; tests/unit/test_scripts.c runs it. */
@@ -107,10 +108,18 @@ static void parse_shebang(const struct pw_buf *body, struct shebang *sb)
     sb->arg_len = (size_t)(arg_end - p);
 }
 
-/* "/bin/sh" with nothing or only option letters ("-e", "-eu") after it. */
-static int is_plain_sh(const struct shebang *sb)
+/* A shell that can run the wrapper itself, with nothing or only option letters ("-e",
+ * "-eu") after it. /bin/sh always qualifies; with any_shell (deb, where the wrapper takes
+ * the author's interpreter) bash and dash do too, so lintian checks the file as what it is. */
+static int runs_as_function(const struct shebang *sb, int any_shell)
 {
-    if (sb->interp_len != 7 || strncmp(sb->interp, "/bin/sh", 7) != 0)
+    static const char *const shells[] = {"/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/dash",
+                                         "/usr/bin/dash"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]) && (any_shell || !i); i++)
+        ok |=
+            sb->interp_len == strlen(shells[i]) && !strncmp(sb->interp, shells[i], sb->interp_len);
+    if (!ok)
         return 0;
     if (!sb->arg_len)
         return 1;
@@ -155,17 +164,16 @@ static void add_body(struct pw_buf *out, const struct pw_buf *body)
 }
 
 /* Defines packwright_run: the author's script with the arguments it is given. */
-static void add_runner(struct pw_buf *out, const struct pw_script *s, const char *what)
+static void add_runner(struct pw_buf *out, const struct shebang *sb, const struct pw_script *s,
+                       int as_function, const char *what)
 {
-    struct shebang sb;
-    parse_shebang(&s->body, &sb);
-    if (is_plain_sh(&sb)) {
+    if (as_function) {
         pw_buf_addf(out,
                     "# The package's %s, run in a subshell with its own options.\n"
                     "packwright_run() (\nset +e\n",
                     what);
-        if (sb.arg_len)
-            pw_buf_addf(out, "set %.*s\n", (int)sb.arg_len, sb.arg);
+        if (sb->arg_len)
+            pw_buf_addf(out, "set %.*s\n", (int)sb->arg_len, sb->arg);
         add_body(out, &s->body);
         pw_buf_adds(out, ")\n");
         return;
@@ -181,10 +189,10 @@ static void add_runner(struct pw_buf *out, const struct pw_script *s, const char
                 what, what, delim);
     add_body(out, &s->body);
     pw_buf_addf(out, "%s\npackwright_run() {\n    ", delim);
-    add_sh_quoted(out, sb.interp, sb.interp_len);
-    if (sb.arg_len) {
+    add_sh_quoted(out, sb->interp, sb->interp_len);
+    if (sb->arg_len) {
         pw_buf_addc(out, ' ');
-        add_sh_quoted(out, sb.arg, sb.arg_len);
+        add_sh_quoted(out, sb->arg, sb->arg_len);
     }
     pw_buf_adds(out, " \"$packwright_script\" \"$@\"\n}\n");
 }
@@ -202,9 +210,15 @@ static void add_header(struct pw_buf *out, const char *manager, const char *what
 void pw_scripts_wrap_deb(const struct pw_package *pkg, enum pw_script_kind kind, struct pw_buf *out)
 {
     const char *what = pw_script_name(kind);
-    pw_buf_adds(out, "#!/bin/sh\n");
+    struct shebang sb;
+    parse_shebang(&pkg->scripts[kind].body, &sb);
+    int as_function = runs_as_function(&sb, 1);
+    /* The wrapper is POSIX sh; a bash author script embedded as a function makes it a bash
+     * script, so it says so. */
+    pw_buf_addf(out, "#!%.*s\n", as_function ? (int)sb.interp_len : 7,
+                as_function ? sb.interp : "/bin/sh");
     add_header(out, "dpkg", what);
-    add_runner(out, &pkg->scripts[kind], what);
+    add_runner(out, &sb, &pkg->scripts[kind], as_function, what);
     if (kind <= PW_SCRIPT_POSTRM)
         pw_buf_adds(out, deb_case[kind]);
     else
@@ -215,8 +229,10 @@ void pw_scripts_wrap_deb(const struct pw_package *pkg, enum pw_script_kind kind,
 void pw_scripts_wrap_rpm(const struct pw_package *pkg, enum pw_script_kind kind, struct pw_buf *out)
 {
     const char *what = pw_script_name(kind);
+    struct shebang sb;
+    parse_shebang(&pkg->scripts[kind].body, &sb);
     add_header(out, "rpm", what);
-    add_runner(out, &pkg->scripts[kind], what);
+    add_runner(out, &sb, &pkg->scripts[kind], runs_as_function(&sb, 0), what);
     switch (kind) {
     case PW_SCRIPT_PRERM:
         pw_buf_adds(out, rpm_erase_count);

@@ -83,7 +83,9 @@ static void test_full_list(struct pw_ctx *ctx)
     spec(PW_ENTRY_DIR, NULL, "/var/lib/tool")->mode = 0750;
     spec(PW_ENTRY_SYMLINK, NULL, "/usr/bin/tool-link")->target = pw_xstrdup("tool");
     spec(PW_ENTRY_GHOST, NULL, "/var/log/tool.log");
-    spec(PW_ENTRY_TREE, "tree", "/usr/share/tool")->mtime = 1000;
+    s = spec(PW_ENTRY_TREE, "tree", "/usr/share/tool");
+    s->mtime = 1000;
+    s->group = pw_xstrdup("staff");
     spec(PW_ENTRY_FILE, "plain", "/usr/share/doc/tool/README")->mtime = 2000000000;
 
     struct pw_contents c;
@@ -128,12 +130,13 @@ static void test_full_list(struct pw_ctx *ctx)
     f = pw_contents_find(&c, "/usr/bin/tool");
     TAP_OK(f && f->kind == PW_FILE_REG && f->mode == 0755 && f->size == 6 && f->flags == 0,
            "x bit on disk gives 0755");
-    TAP_OK(f && f->mtime == 1500000000, "old mtime on disk is kept");
+    TAP_OK(f && f->mtime == ctx->source_date_epoch,
+           "mtime is SOURCE_DATE_EPOCH, not the (older) one on disk");
     TAP_OK(f && f->spec == 0, "origin recorded");
     f = pw_contents_find(&c, "/etc/tool/tool.conf");
     TAP_OK(f && f->mode == 0644 && f->flags == PW_FLAG_CONFIG, "config: 0644, flagged");
     TAP_OK(f && !strcmp(f->owner, "daemon") && !strcmp(f->group, "adm"), "owner and group set");
-    TAP_OK(f && f->mtime == ctx->source_date_epoch, "new mtime clamped to SOURCE_DATE_EPOCH");
+    TAP_OK(f && f->mtime == ctx->source_date_epoch, "newer mtime on disk is not used either");
     f = pw_contents_find(&c, "/etc/tool/local.conf");
     TAP_OK(f && f->mode == 0600 && f->flags == (PW_FLAG_CONFIG | PW_FLAG_NOREPLACE),
            "config-noreplace with manifest mode");
@@ -150,11 +153,15 @@ static void test_full_list(struct pw_ctx *ctx)
            "tree top directory, manifest mtime");
     f = pw_contents_find(&c, "/usr/share/tool/a-file");
     TAP_OK(f && f->mode == 0644 && f->mtime == 1000 && f->src, "tree file: 0644 from 0600");
+    TAP_OK(f && !strcmp(f->group, "staff") && !strcmp(f->owner, "root"), "tree group applies");
     f = pw_contents_find(&c, "/usr/share/tool/link-to-dir");
     TAP_OK(f && f->kind == PW_FILE_SYMLINK && f->target && !strcmp(f->target, "sub"),
            "symlink inside a tree stays a symlink");
     f = pw_contents_find(&c, "/usr/share/tool/sub/deep");
     TAP_OK(f && f->mode == 0755, "tree file with x bit: 0755");
+    f = pw_contents_find(&c, "/usr/share/tool/sub");
+    TAP_OK(f && f->kind == PW_FILE_DIR && f->mode == 0755 && !strcmp(f->group, "staff"),
+           "tree subdirectory 0755 with the tree's group");
     f = pw_contents_find(&c, "/usr/share/doc/tool/README");
     TAP_OK(f && f->mtime == ctx->source_date_epoch, "manifest mtime is clamped too");
     TAP_OK(pw_contents_find(&c, "/usr/share/tool/sub/deep/x") == NULL, "find misses cleanly");
@@ -178,6 +185,22 @@ static void test_full_list(struct pw_ctx *ctx)
     TAP_OK(rc < 0 && strstr(err.msg, "already"), "generated duplicate refused: %s", err.msg);
     TAP_INT_EQ(c.n, nwant, "the original is untouched by the copy");
     pw_contents_release(&copy);
+    pw_contents_release(&c);
+    reset_specs();
+}
+
+static void test_tree_mode(struct pw_ctx *ctx)
+{
+    spec(PW_ENTRY_TREE, "tree", "/opt/t")->mode = 0640;
+    struct pw_contents c;
+    struct pw_err err;
+    TAP_INT_EQ(build(&c, ctx, &err), 0, "tree with a mode builds");
+    const struct pw_file *f = pw_contents_find(&c, "/opt/t/sub/deep");
+    TAP_OK(f && f->mode == 0640, "a tree's mode applies to its files");
+    f = pw_contents_find(&c, "/opt/t/sub");
+    TAP_OK(f && f->mode == 0755, "but not to its directories");
+    f = pw_contents_find(&c, "/opt/t");
+    TAP_OK(f && f->mode == 0755 && !(f->flags & PW_FLAG_IMPLICIT), "nor to its top");
     pw_contents_release(&c);
     reset_specs();
 }
@@ -250,6 +273,7 @@ int main(void)
     ctx.source_date_epoch = 1700000000;
 
     test_full_list(&ctx);
+    test_tree_mode(&ctx);
     test_errors(&ctx);
 
     pw_fs_remove_tree(dir, &err);
