@@ -51,6 +51,9 @@ static int scan_escape(struct scan *s)
         if (s->p >= s->end || !is_hex(*s->p))
             return s->p >= s->end ? unexpected(s, s->p)
                                   : error(s, start, "invalid \\u escape in a string");
+    /* cJSON would end the C string there and silently drop the rest of the value. */
+    if (!memcmp(s->p - 4, "0000", 4))
+        return error(s, start, "\\u0000 (a NUL character) in a string");
     return 0;
 }
 
