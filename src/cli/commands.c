@@ -8,6 +8,7 @@ static const struct pw_command commands[] = {
     {"fetch", cmd_fetch, "download and verify manifest sources into the cache"},
     {"inspect", cmd_inspect, "show the metadata, scripts and files of a .deb or .rpm"},
     {"mirror", cmd_mirror, "copy a verified subset of an apt or rpm-md repository"},
+    {"repo", cmd_repo, "publish, trim and check signed apt and rpm-md repositories"},
 };
 
 const struct pw_command *pw_command_at(size_t i)

@@ -18,5 +18,6 @@ int cmd_build(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
+int cmd_repo(int argc, char **argv);
 
 #endif

@@ -1,0 +1,521 @@
+/* .rpm header reading with librpm (the only librpm user on the repository side). The header
+ * range is computed by hand from the lead and the header intros, the main header is imported
+ * with headerImport, and the dependency lists are filtered as createrepo_c filters them so that
+ * dnf, yum and tdnf see what they expect. */
+#include "pkgread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rpm/header.h>
+#include <rpm/rpmds.h>
+#include <rpm/rpmfiles.h>
+#include <rpm/rpmtag.h>
+#include <rpm/rpmtd.h>
+#include <rpm/rpmver.h>
+
+#define RPM_LEAD_SIZE 96
+#define RPM_HEADER_MAX (256u << 20) /* rpm's own limit on a header */
+
+void pw_rpmhdr_init(struct pw_rpmhdr *h)
+{
+    memset(h, 0, sizeof(*h));
+}
+
+static void deps_release(struct pw_rpmdeps *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].name);
+        free(d->v[i].epoch);
+        free(d->v[i].ver);
+        free(d->v[i].rel);
+    }
+    free(d->v);
+}
+
+void pw_rpmhdr_release(struct pw_rpmhdr *h)
+{
+    char **strs[] = {&h->name,    &h->arch,      &h->epoch,   &h->version,   &h->release,
+                     &h->summary, &h->description, &h->packager, &h->url,     &h->license,
+                     &h->vendor,  &h->group,     &h->buildhost, &h->sourcerpm};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        free(*strs[i]);
+    for (int k = 0; k < PW_RPMDEP_KINDS; k++)
+        deps_release(&h->deps[k]);
+    for (size_t i = 0; i < h->nfiles; i++)
+        free(h->files[i].path);
+    free(h->files);
+    for (size_t i = 0; i < h->nchanges; i++) {
+        free(h->changes[i].author);
+        free(h->changes[i].text);
+    }
+    free(h->changes);
+    pw_rpmhdr_init(h);
+}
+
+int pw_rpm_is_primary_file(const char *path)
+{
+    return !strncmp(path, "/etc/", 5) || strstr(path, "bin/") ||
+           !strcmp(path, "/usr/lib/sendmail");
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static const unsigned char header_magic[4] = {0x8e, 0xad, 0xe8, 0x01};
+
+/* Signature tags whose presence means "signed with OpenPGP": DSA/RSA header signatures,
+ * the legacy PGP/GPG ones and rpm 4.20's OPENPGP tag. */
+static int is_openpgp_sigtag(uint32_t tag)
+{
+    return tag == RPMSIGTAG_DSA || tag == RPMSIGTAG_RSA || tag == RPMSIGTAG_PGP ||
+           tag == RPMSIGTAG_GPG || tag == 278;
+}
+
+static int scan_signature(int fd, uint32_t il, int *signed_pkg)
+{
+    unsigned char entry[16];
+    *signed_pkg = 0;
+    for (uint32_t i = 0; i < il; i++) {
+        if (pread_all(fd, entry, 16, RPM_LEAD_SIZE + 16 + (uint64_t)i * 16) < 0)
+            return -1;
+        if (is_openpgp_sigtag(be32(entry)))
+            *signed_pkg = 1;
+    }
+    return 0;
+}
+
+int pw_rpm_header_range(int fd, uint64_t file_size, uint64_t *start, uint64_t *end,
+                        int *signed_pkg, struct pw_err *err)
+{
+    unsigned char lead[RPM_LEAD_SIZE + 16];
+    if (file_size < sizeof(lead) || pread_all(fd, lead, sizeof(lead), 0) < 0 ||
+        be32(lead) != 0xedabeedb || memcmp(lead + RPM_LEAD_SIZE, header_magic, 3))
+        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad lead)");
+    uint64_t sil = be32(lead + RPM_LEAD_SIZE + 8), sdl = be32(lead + RPM_LEAD_SIZE + 12);
+    uint64_t sigsize = 16 * sil + sdl;
+    uint64_t s = RPM_LEAD_SIZE + 16 + sigsize + (8 - sigsize % 8) % 8;
+    unsigned char intro[16];
+    if (sigsize > RPM_HEADER_MAX || s + 16 > file_size || pread_all(fd, intro, 16, s) < 0 ||
+        memcmp(intro, header_magic, 3))
+        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad header)");
+    uint64_t e = s + 16 + 16 * (uint64_t)be32(intro + 8) + be32(intro + 12);
+    if (e - s > RPM_HEADER_MAX || e > file_size)
+        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated header)");
+    if (signed_pkg && scan_signature(fd, (uint32_t)sil, signed_pkg) < 0)
+        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated signature)");
+    *start = s;
+    *end = e;
+    return 0;
+}
+
+static char *get_str(Header hdr, rpmTagVal tag)
+{
+    const char *s = headerGetString(hdr, tag);
+    return pw_xstrdup(s ? s : "");
+}
+
+static uint64_t get_num(Header hdr, rpmTagVal tag)
+{
+    struct rpmtd_s td;
+    uint64_t v = 0;
+    if (headerGet(hdr, tag, &td, HEADERGET_MINMEM | HEADERGET_EXT)) {
+        v = rpmtdGetNumber(&td);
+        rpmtdFreeData(&td);
+    }
+    return v;
+}
+
+static const char *flag_name(uint64_t flags)
+{
+    switch (flags & (RPMSENSE_LESS | RPMSENSE_GREATER | RPMSENSE_EQUAL)) {
+    case RPMSENSE_LESS: return "LT";
+    case RPMSENSE_GREATER: return "GT";
+    case RPMSENSE_EQUAL: return "EQ";
+    case RPMSENSE_LESS | RPMSENSE_EQUAL: return "LE";
+    case RPMSENSE_GREATER | RPMSENSE_EQUAL: return "GE";
+    }
+    return NULL;
+}
+
+/* "E:V-R" into its parts the way createrepo_c splits it; 0 when the epoch is not a number
+ * (createrepo_c skips such a dependency). */
+static int split_evr(const char *s, struct pw_rpmdep *d)
+{
+    if (!s || !*s)
+        return 1;
+    const char *colon = strchr(s, ':');
+    const char *v = s;
+    if (colon) {
+        for (const char *p = s; p < colon; p++)
+            if (*p < '0' || *p > '9')
+                return 0;
+        d->epoch = colon > s ? pw_xstrndup(s, (size_t)(colon - s)) : pw_xstrdup("0");
+        v = colon + 1;
+    } else {
+        d->epoch = pw_xstrdup("0");
+    }
+    const char *dash = strchr(v, '-');
+    if (dash) {
+        d->ver = pw_xstrndup(v, (size_t)(dash - v));
+        if (dash[1])
+            d->rel = pw_xstrdup(dash + 1);
+    } else {
+        d->ver = pw_xstrdup(v);
+    }
+    return 1;
+}
+
+static struct pw_rpmdep *deps_push(struct pw_rpmdeps *d)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->v = pw_xrealloc(d->v, d->cap * sizeof(*d->v));
+    }
+    struct pw_rpmdep *x = &d->v[d->n++];
+    memset(x, 0, sizeof(*x));
+    return x;
+}
+
+static void dep_free(struct pw_rpmdep *d)
+{
+    free(d->name);
+    free(d->epoch);
+    free(d->ver);
+    free(d->rel);
+    memset(d, 0, sizeof(*d));
+}
+
+struct raw_dep {
+    const char *name;
+    uint64_t flags;
+    const char *version;
+};
+
+static int raw_same(const struct raw_dep *a, const struct raw_dep *b)
+{
+    return !strcmp(a->name, b->name) && flag_name(a->flags) == flag_name(b->flags) &&
+           !strcmp(a->version ? a->version : "", b->version ? b->version : "");
+}
+
+static int has_file(const struct pw_rpmhdr *h, const char *path)
+{
+    for (size_t i = 0; i < h->nfiles; i++)
+        if (!strcmp(h->files[i].path, path))
+            return 1;
+    return 0;
+}
+
+/* libc.so.6(GLIBC_2.x) ordering of createrepo_c: compares the first version-looking part
+ * inside the parentheses. Returns >0 when b is the higher one. */
+static int libc_b_higher(const char *a, const char *b)
+{
+    const char *pa = strchr(a, '('), *pb = strchr(b, '(');
+    if (!pa || !pb)
+        return !pa && pb;
+    const char *ea = strchr(pa, ')'), *eb = strchr(pb, ')');
+    if (!ea || !eb)
+        return !eb ? 0 : !ea;
+    pa++;
+    pb++;
+    if (pa == ea || pb == eb)
+        return pa == ea && pb != eb;
+    while (*pa && (*pa < '0' || *pa > '9'))
+        pa++;
+    while (*pb && (*pb < '0' || *pb > '9'))
+        pb++;
+    if (pa > ea || pb > eb)
+        return pa > ea && pb <= eb;
+    char *va = pw_xstrndup(pa, (size_t)(ea - pa)), *vb = pw_xstrndup(pb, (size_t)(eb - pb));
+    int r = rpmvercmp(va, vb) < 0;
+    free(va);
+    free(vb);
+    return r;
+}
+
+static const rpmTagVal dep_tags[PW_RPMDEP_KINDS][3] = {
+    {RPMTAG_PROVIDENAME, RPMTAG_PROVIDEFLAGS, RPMTAG_PROVIDEVERSION},
+    {RPMTAG_REQUIRENAME, RPMTAG_REQUIREFLAGS, RPMTAG_REQUIREVERSION},
+    {RPMTAG_CONFLICTNAME, RPMTAG_CONFLICTFLAGS, RPMTAG_CONFLICTVERSION},
+    {RPMTAG_OBSOLETENAME, RPMTAG_OBSOLETEFLAGS, RPMTAG_OBSOLETEVERSION},
+    {RPMTAG_SUGGESTNAME, RPMTAG_SUGGESTFLAGS, RPMTAG_SUGGESTVERSION},
+    {RPMTAG_ENHANCENAME, RPMTAG_ENHANCEFLAGS, RPMTAG_ENHANCEVERSION},
+    {RPMTAG_RECOMMENDNAME, RPMTAG_RECOMMENDFLAGS, RPMTAG_RECOMMENDVERSION},
+    {RPMTAG_SUPPLEMENTNAME, RPMTAG_SUPPLEMENTFLAGS, RPMTAG_SUPPLEMENTVERSION},
+};
+
+struct raw_list {
+    struct raw_dep *v;
+    size_t n;
+    struct rpmtd_s names, flags, versions;
+};
+
+static void raw_load(Header hdr, int kind, struct raw_list *l)
+{
+    memset(l, 0, sizeof(*l));
+    headerGetFlags hf = HEADERGET_MINMEM;
+    if (!headerGet(hdr, dep_tags[kind][0], &l->names, hf))
+        return;
+    headerGet(hdr, dep_tags[kind][1], &l->flags, hf);
+    headerGet(hdr, dep_tags[kind][2], &l->versions, hf);
+    size_t n = rpmtdCount(&l->names);
+    l->v = pw_xcalloc(n ? n : 1, sizeof(*l->v));
+    for (size_t i = 0; i < n; i++) {
+        rpmtdSetIndex(&l->names, (int)i);
+        l->v[i].name = rpmtdGetString(&l->names);
+        if (rpmtdSetIndex(&l->flags, (int)i) >= 0)
+            l->v[i].flags = rpmtdGetNumber(&l->flags);
+        if (rpmtdSetIndex(&l->versions, (int)i) >= 0)
+            l->v[i].version = rpmtdGetString(&l->versions);
+        if (!l->v[i].name)
+            l->v[i].name = "";
+    }
+    l->n = n;
+}
+
+static void raw_free(struct raw_list *l)
+{
+    free(l->v);
+    rpmtdFreeData(&l->names);
+    rpmtdFreeData(&l->flags);
+    rpmtdFreeData(&l->versions);
+}
+
+static int provided(const struct raw_list *prov, const struct raw_dep *d)
+{
+    for (size_t i = 0; i < prov->n; i++)
+        if (raw_same(&prov->v[i], d))
+            return 1;
+    return 0;
+}
+
+static int skip_require(const struct pw_rpmhdr *h, const struct raw_list *prov,
+                        const struct raw_list *req, size_t i, int pre)
+{
+    const struct raw_dep *d = &req->v[i];
+    if (!strncmp(d->name, "rpmlib(", 7))
+        return 1;
+    if (d->name[0] == '/' && pw_rpm_is_primary_file(d->name) && has_file(h, d->name))
+        return 1;
+    if (provided(prov, d))
+        return 1;
+    /* a duplicate of the last kept require with the same name */
+    for (size_t j = i; j-- > 0;) {
+        const struct raw_dep *o = &req->v[j];
+        if (strcmp(o->name, d->name))
+            continue;
+        int opre = (o->flags & (RPMSENSE_PREREQ | RPMSENSE_SCRIPT_PRE | RPMSENSE_SCRIPT_POST)) != 0;
+        return raw_same(o, d) && opre == pre;
+    }
+    return 0;
+}
+
+static void load_deps(Header hdr, struct pw_rpmhdr *h)
+{
+    struct raw_list prov;
+    raw_load(hdr, PW_RPMDEP_PROVIDES, &prov);
+    for (int k = 0; k < PW_RPMDEP_KINDS; k++) {
+        struct raw_list own, *l = &own;
+        if (k == PW_RPMDEP_PROVIDES)
+            l = &prov;
+        else
+            raw_load(hdr, k, &own);
+        struct pw_rpmdep libc = {0};
+        for (size_t i = 0; i < l->n; i++) {
+            const struct raw_dep *d = &l->v[i];
+            int pre = 0;
+            if (k == PW_RPMDEP_REQUIRES) {
+                pre = (d->flags & (RPMSENSE_PREREQ | RPMSENSE_SCRIPT_PRE |
+                                   RPMSENSE_SCRIPT_POST)) != 0;
+                if (skip_require(h, &prov, l, i, pre))
+                    continue;
+            }
+            struct pw_rpmdep x = {0};
+            if (!split_evr(d->version, &x)) {
+                dep_free(&x);
+                continue;
+            }
+            x.name = pw_xstrdup(d->name);
+            x.flags = flag_name(d->flags);
+            x.pre = pre;
+            if (k == PW_RPMDEP_REQUIRES && !strncmp(x.name, "libc.so.6", 9)) {
+                if (!libc.name || libc_b_higher(libc.name, x.name)) {
+                    dep_free(&libc);
+                    libc = x;
+                } else {
+                    dep_free(&x);
+                }
+                continue;
+            }
+            *deps_push(&h->deps[k]) = x;
+        }
+        if (libc.name)
+            *deps_push(&h->deps[k]) = libc;
+        if (k != PW_RPMDEP_PROVIDES)
+            raw_free(&own);
+    }
+    raw_free(&prov);
+}
+
+static void load_files(Header hdr, struct pw_rpmhdr *h)
+{
+    struct rpmtd_s names, modes, flags;
+    headerGetFlags hf = HEADERGET_MINMEM | HEADERGET_EXT;
+    if (!headerGet(hdr, RPMTAG_FILENAMES, &names, hf))
+        return;
+    headerGet(hdr, RPMTAG_FILEMODES, &modes, HEADERGET_MINMEM);
+    headerGet(hdr, RPMTAG_FILEFLAGS, &flags, HEADERGET_MINMEM);
+    size_t n = rpmtdCount(&names);
+    h->files = pw_xcalloc(n ? n : 1, sizeof(*h->files));
+    for (size_t i = 0; i < n; i++) {
+        rpmtdSetIndex(&names, (int)i);
+        const char *p = rpmtdGetString(&names);
+        uint64_t mode = rpmtdSetIndex(&modes, (int)i) >= 0 ? rpmtdGetNumber(&modes) : 0;
+        uint64_t fl = rpmtdSetIndex(&flags, (int)i) >= 0 ? rpmtdGetNumber(&flags) : 0;
+        h->files[i].path = pw_xstrdup(p ? p : "");
+        h->files[i].type = S_ISDIR(mode) ? 'd' : (fl & RPMFILE_GHOST) ? 'g' : 'f';
+    }
+    h->nfiles = n;
+    rpmtdFreeData(&names);
+    rpmtdFreeData(&modes);
+    rpmtdFreeData(&flags);
+}
+
+/* createrepo_c keeps the first `limit` entries (the newest), writes them oldest first, and
+ * nudges equal timestamps apart so that each entry has its own date. */
+static void load_changelog(Header hdr, int limit, struct pw_rpmhdr *h)
+{
+    struct rpmtd_s times, names, texts;
+    headerGetFlags hf = HEADERGET_MINMEM;
+    if (limit <= 0 || !headerGet(hdr, RPMTAG_CHANGELOGTIME, &times, hf))
+        return;
+    headerGet(hdr, RPMTAG_CHANGELOGNAME, &names, hf);
+    headerGet(hdr, RPMTAG_CHANGELOGTEXT, &texts, hf);
+    size_t n = rpmtdCount(&times);
+    if (n > (size_t)limit)
+        n = (size_t)limit;
+    if ((size_t)rpmtdCount(&names) < n || (size_t)rpmtdCount(&texts) < n)
+        n = 0;
+    struct pw_rpmchange *c = pw_xcalloc(n ? n : 1, sizeof(*c));
+    int64_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        rpmtdSetIndex(&times, (int)i);
+        rpmtdSetIndex(&names, (int)i);
+        rpmtdSetIndex(&texts, (int)i);
+        const char *a = rpmtdGetString(&names), *t = rpmtdGetString(&texts);
+        c[i].date = (int64_t)rpmtdGetNumber(&times);
+        c[i].author = pw_xstrdup(a ? a : "");
+        c[i].text = pw_xstrdup(t ? t : "");
+        for (size_t l = strlen(c[i].author); l > 1 && c[i].author[l - 1] == ' '; l--)
+            c[i].author[l - 1] = '\0';
+        if (i > 0 && c[i].date == last) {
+            int64_t t0 = c[i].date;
+            for (size_t j = i; j-- > 0 && c[j].date == t0; t0++)
+                c[j].date++;
+        } else {
+            last = c[i].date;
+        }
+    }
+    h->changes = pw_xcalloc(n ? n : 1, sizeof(*h->changes));
+    for (size_t i = 0; i < n; i++)
+        h->changes[i] = c[n - 1 - i];
+    h->nchanges = n;
+    free(c);
+    rpmtdFreeData(&times);
+    rpmtdFreeData(&names);
+    rpmtdFreeData(&texts);
+}
+
+static void load_strings(Header hdr, struct pw_rpmhdr *h)
+{
+    h->name = get_str(hdr, RPMTAG_NAME);
+    h->arch = headerIsSource(hdr) ? pw_xstrdup("src") : get_str(hdr, RPMTAG_ARCH);
+    char epoch[32];
+    snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)get_num(hdr, RPMTAG_EPOCH));
+    h->epoch = pw_xstrdup(epoch);
+    h->version = get_str(hdr, RPMTAG_VERSION);
+    h->release = get_str(hdr, RPMTAG_RELEASE);
+    h->summary = get_str(hdr, RPMTAG_SUMMARY);
+    h->description = get_str(hdr, RPMTAG_DESCRIPTION);
+    h->packager = get_str(hdr, RPMTAG_PACKAGER);
+    h->url = get_str(hdr, RPMTAG_URL);
+    h->license = get_str(hdr, RPMTAG_LICENSE);
+    h->vendor = get_str(hdr, RPMTAG_VENDOR);
+    h->group = get_str(hdr, RPMTAG_GROUP);
+    h->buildhost = get_str(hdr, RPMTAG_BUILDHOST);
+    h->sourcerpm = get_str(hdr, RPMTAG_SOURCERPM);
+    h->buildtime = (int64_t)get_num(hdr, RPMTAG_BUILDTIME);
+    h->installed_size = get_num(hdr, RPMTAG_LONGSIZE);
+    h->archive_size = get_num(hdr, RPMTAG_LONGARCHIVESIZE);
+}
+
+static int import_header(int fd, struct pw_rpmhdr *h, Header *out, const char *path,
+                         struct pw_err *err)
+{
+    size_t blen = (size_t)(h->header_end - h->header_start - 8);
+    void *blob = pw_xmalloc(blen);
+    if (pread_all(fd, blob, blen, h->header_start + 8) < 0) {
+        free(blob);
+        return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", path);
+    }
+    *out = headerImport(blob, (unsigned)blen, HEADERIMPORT_COPY);
+    free(blob);
+    if (!*out)
+        return pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header is damaged", path);
+    return 0;
+}
+
+int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
+                   struct pw_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
+    struct stat st;
+    int rc;
+    if (fstat(fd, &st) < 0) {
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot stat '%s'", path);
+        goto out;
+    }
+    rc = pw_rpm_header_range(fd, (uint64_t)st.st_size, &h->header_start, &h->header_end,
+                             &h->signed_pkg, err);
+    if (rc < 0) {
+        pw_err_prefix(err, "'%s'", path);
+        goto out;
+    }
+    Header hdr;
+    rc = import_header(fd, h, &hdr, path, err);
+    if (rc < 0)
+        goto out;
+    load_strings(hdr, h);
+    load_files(hdr, h);
+    load_deps(hdr, h);
+    load_changelog(hdr, changelog_limit, h);
+    headerFree(hdr);
+    if (!*h->name || !*h->version || !*h->release || !*h->arch)
+        rc = pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header lacks name, version or arch",
+                        path);
+out:
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,577 @@
+/* `repo add | remove | check`: opening a repository (settings, lock, live generations),
+ * publishing the next generation of each changed family, and the client files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/fs.h"
+#include "compress.h"
+#include "repo_gen.h"
+#include "repo_int.h"
+
+#define NFAMS 2
+
+static const struct pw_repo_family *const families[NFAMS] = {&pw_repo_family_apt,
+                                                             &pw_repo_family_rpmmd};
+
+void pw_repo_opts_init(struct pw_repo_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->suite = PW_REPO_DEFAULT_SUITE;
+    o->component = PW_REPO_DEFAULT_COMPONENT;
+    o->now = (int64_t)time(NULL);
+    o->grace = PW_REPO_DEFAULT_GRACE;
+    o->lock_timeout = PW_REPO_DEFAULT_LOCK_TIMEOUT;
+    o->rpm_compression = -1;
+    o->changelog_limit = 10;
+}
+
+/* ---- settings (REPO/.packwright/config: key=value lines) ------------------------------- */
+
+static char *config_get(const struct pw_buf *cfg, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *line = cfg->buf; *line;) {
+        size_t n = strcspn(line, "\n");
+        if (n > kl && !strncmp(line, key, kl) && line[kl] == '=')
+            return pw_xstrndup(line + kl + 1, n - kl - 1);
+        line += n + (line[n] == '\n');
+    }
+    return NULL;
+}
+
+static int load_config(struct pw_repo *r, struct pw_err *err)
+{
+    struct pw_buf p = PW_BUF_INIT, cfg = PW_BUF_INIT;
+    pw_buf_addf(&p, "%s/config", r->state);
+    int rc = 0;
+    if (pw_fs_exists(p.buf))
+        rc = pw_fs_read_file(p.buf, &cfg, err);
+    if (rc == 0) {
+        r->name = config_get(&cfg, "name");
+        r->url = config_get(&cfg, "url");
+        r->sign_key = config_get(&cfg, "sign-key");
+        char *comp = config_get(&cfg, "rpm-compression");
+        r->rpm_compression = comp && !strcmp(comp, "zstd") ? PW_COMPRESS_ZSTD : PW_COMPRESS_GZIP;
+        free(comp);
+    }
+    pw_buf_release(&p);
+    pw_buf_release(&cfg);
+    return rc;
+}
+
+static int save_config(const struct pw_repo *r, struct pw_err *err)
+{
+    struct pw_buf p = PW_BUF_INIT, cfg = PW_BUF_INIT;
+    pw_buf_addf(&cfg, "name=%s\n", r->name);
+    if (r->url)
+        pw_buf_addf(&cfg, "url=%s\n", r->url);
+    if (r->sign_key)
+        pw_buf_addf(&cfg, "sign-key=%s\n", r->sign_key);
+    pw_buf_addf(&cfg, "rpm-compression=%s\n",
+                r->rpm_compression == PW_COMPRESS_ZSTD ? "zstd" : "gzip");
+    pw_buf_addf(&p, "%s/config", r->state);
+    struct pw_atomic_file af = PW_ATOMIC_FILE_INIT;
+    int rc = pw_atomic_open(&af, p.buf, 0644, err);
+    if (rc == 0 && pw_fs_write_all(af.fd, cfg.buf, cfg.len) < 0) {
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", p.buf);
+        pw_atomic_abort(&af);
+    } else if (rc == 0) {
+        rc = pw_atomic_commit(&af, err);
+    }
+    pw_buf_release(&p);
+    pw_buf_release(&cfg);
+    return rc;
+}
+
+static void replace_str(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = src ? pw_xstrdup(src) : NULL;
+}
+
+/* Options override stored settings, except the name: Origin and Label come from it, and apt
+ * stops updating a source whose Origin or Label changed. Returns 1 when the key changed. */
+static int merge_settings(struct pw_repo *r, struct pw_err *err)
+{
+    const struct pw_repo_opts *o = r->o;
+    if (o->name && r->name && strcmp(o->name, r->name))
+        return pw_err_set(err, PW_E_USAGE,
+                          "repository '%s' is named '%s': its Origin and Label cannot change "
+                          "(apt clients would refuse the update)",
+                          r->root, r->name);
+    if (!r->name)
+        r->name = pw_xstrdup(o->name ? o->name : PW_REPO_DEFAULT_NAME);
+    if (!pw_repo_safe_name(r->name, "+-._"))
+        return pw_err_set(err, PW_E_USAGE, "invalid repository name '%s'", r->name);
+    if (o->url)
+        replace_str(&r->url, o->url);
+    if (o->rpm_compression >= 0)
+        r->rpm_compression = o->rpm_compression;
+    int key_changed = o->sign_key && (!r->sign_key || strcmp(o->sign_key, r->sign_key));
+    if (o->sign_key)
+        replace_str(&r->sign_key, o->sign_key);
+    return key_changed;
+}
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+static void repo_close(struct pw_repo *r)
+{
+    for (int i = 0; i < NFAMS; i++) {
+        free(r->fams[i].dir);
+        pw_repo_db_release(&r->fams[i].db);
+        pw_repo_db_release(&r->fams[i].trusted);
+    }
+    if (r->keyring)
+        unlink(r->keyring);
+    pw_repo_unlock(r);
+    free(r->root);
+    free(r->state);
+    free(r->tmp);
+    free(r->name);
+    free(r->url);
+    free(r->sign_key);
+    free(r->keyring);
+}
+
+static int resolve_root(struct pw_repo *r, const char *path, int create, struct pw_err *err)
+{
+    if (create && !pw_fs_exists(path)) {
+        int rc = pw_fs_mkdir_p(path, 0755, err);
+        if (rc < 0)
+            return rc;
+    }
+    char *abs = realpath(path, NULL);
+    if (!abs)
+        return pw_err_errno(err, create ? PW_E_IO : PW_E_FAIL, errno, "cannot open repository '%s'",
+                            path);
+    r->root = abs;
+    struct pw_buf p = PW_BUF_INIT;
+    pw_buf_addf(&p, "%s/.packwright", abs);
+    r->state = pw_buf_detach(&p, NULL);
+    pw_buf_addf(&p, "%s/.packwright/tmp", abs);
+    r->tmp = pw_buf_detach(&p, NULL);
+    return 0;
+}
+
+static int open_families(struct pw_repo *r, struct pw_err *err)
+{
+    for (int i = 0; i < NFAMS; i++) {
+        struct pw_repo_state *s = &r->fams[i];
+        s->fam = families[i];
+        struct pw_buf p = PW_BUF_INIT;
+        pw_buf_addf(&p, "%s/%s", r->root, s->fam->name);
+        s->dir = pw_buf_detach(&p, NULL);
+        int rc = pw_repo_gen_live(s, &s->live, err);
+        if (rc == 0)
+            rc = pw_repo_gen_clean_stale(s, err);
+        if (rc == 0)
+            rc = pw_repo_gen_load(s, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Publishing opens: the repository directory (created), the exclusive lock, the settings and
+ * the live generations. Leftovers of a killed publisher are cleared under the lock. */
+static int repo_open(struct pw_repo *r, const struct pw_repo_opts *o, int create,
+                     int *key_changed, struct pw_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    r->o = o;
+    r->lock_fd = -1;
+    r->clock = (int64_t)time(NULL);
+    int rc = resolve_root(r, o->path, create, err);
+    if (rc == 0 && !create && !pw_fs_exists(r->state))
+        rc = pw_err_set(err, PW_E_FAIL, "'%s' is not a packwright repository", o->path);
+    if (rc == 0)
+        rc = pw_fs_mkdir_p(r->tmp, 0755, err);
+    if (rc == 0)
+        rc = pw_repo_lock(r, 0, err);
+    if (rc == 0)
+        rc = pw_fs_remove_tree(r->tmp, err);
+    if (rc == 0)
+        rc = pw_fs_mkdir_p(r->tmp, 0700, err);
+    if (rc == 0)
+        rc = load_config(r, err);
+    if (rc == 0) {
+        rc = merge_settings(r, err);
+        if (rc > 0)
+            *key_changed = 1;
+    }
+    if (rc >= 0)
+        rc = open_families(r, err);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- client files ----------------------------------------------------------------------- */
+
+static int write_atomic(const char *path, const void *data, size_t len, struct pw_err *err)
+{
+    struct pw_atomic_file af = PW_ATOMIC_FILE_INIT;
+    int rc = pw_atomic_open(&af, path, 0644, err);
+    if (rc < 0)
+        return rc;
+    if (pw_fs_write_all(af.fd, data, len) < 0) {
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", path);
+        pw_atomic_abort(&af);
+        return rc;
+    }
+    return pw_atomic_commit(&af, err);
+}
+
+static int write_root_file(const struct pw_repo *r, const char *name, const char *suffix,
+                           const struct pw_buf *data, struct pw_err *err)
+{
+    struct pw_buf p = PW_BUF_INIT;
+    pw_buf_addf(&p, "%s/%s%s", r->root, name, suffix);
+    int rc = write_atomic(p.buf, data->buf, data->len, err);
+    pw_buf_release(&p);
+    return rc;
+}
+
+static void base_url(const struct pw_repo *r, struct pw_buf *out)
+{
+    if (r->url) {
+        size_t n = strlen(r->url);
+        while (n > 1 && r->url[n - 1] == '/')
+            n--;
+        pw_buf_add(out, r->url, n);
+    } else {
+        pw_buf_addf(out, "file://%s", r->root);
+    }
+}
+
+static void sources_stanza(const struct pw_repo *r, const struct pw_repo_rec *suite,
+                           int enabled, struct pw_buf *out)
+{
+    if (out->len)
+        pw_buf_addc(out, '\n');
+    pw_buf_adds(out, "Types: deb\nURIs: ");
+    base_url(r, out);
+    pw_buf_addf(out, "/deb\nSuites: %s\nComponents: %s\n", pw_repo_rec_str(suite, "name"),
+                pw_repo_rec_str(suite, "components"));
+    if (r->sign_key)
+        pw_buf_addf(out, "Signed-By: /etc/apt/keyrings/%s-archive-keyring.gpg\n", r->name);
+    else
+        pw_buf_adds(out, "Trusted: yes\n");
+    if (!enabled)
+        pw_buf_adds(out, "Enabled: no\n");
+}
+
+/* deb822 .sources: one stanza per suite, the default suite (or the first) enabled. */
+static int write_sources(const struct pw_repo *r, const struct pw_repo_db *db,
+                         struct pw_err *err)
+{
+    struct pw_buf out = PW_BUF_INIT;
+    const struct pw_repo_rec *first = pw_repo_db_find(db, "suite", "name", PW_REPO_DEFAULT_SUITE);
+    if (!first)
+        first = pw_repo_db_find(db, "suite", "type", "suite");
+    if (first)
+        sources_stanza(r, first, 1, &out);
+    for (size_t i = 0; i < db->n; i++)
+        if (db->recs[i] != first && !strcmp(pw_repo_rec_str(db->recs[i], "type"), "suite"))
+            sources_stanza(r, db->recs[i], 0, &out);
+    int rc = out.len ? write_root_file(r, r->name, ".sources", &out, err) : 0;
+    pw_buf_release(&out);
+    return rc;
+}
+
+static int write_repo_file(const struct pw_repo *r, struct pw_err *err)
+{
+    struct pw_buf out = PW_BUF_INIT;
+    pw_buf_addf(&out, "[%s]\nname=%s\nbaseurl=", r->name, r->name);
+    base_url(r, &out);
+    pw_buf_adds(&out, "/rpm\nenabled=1\n");
+    if (r->sign_key) {
+        pw_buf_adds(&out, "gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=");
+        base_url(r, &out);
+        pw_buf_addf(&out, "/%s-archive-keyring.asc\n", r->name);
+    } else {
+        pw_buf_adds(&out, "gpgcheck=0\nrepo_gpgcheck=0\n");
+    }
+    int rc = write_root_file(r, r->name, ".repo", &out, err);
+    pw_buf_release(&out);
+    return rc;
+}
+
+/* The public key in both forms apt reads (binary and armored; never a keybox). */
+static int write_keys(struct pw_repo *r, struct pw_err *err)
+{
+    struct pw_buf key = PW_BUF_INIT;
+    int rc = pw_gpg_export(r->sign_key, 0, &key, err);
+    if (rc == 0)
+        rc = write_root_file(r, r->name, "-archive-keyring.gpg", &key, err);
+    if (rc == 0) {
+        struct pw_buf p = PW_BUF_INIT;
+        pw_buf_addf(&p, "%s/keyring.gpg", r->tmp);
+        rc = pw_repo_write(p.buf, key.buf, key.len, err);
+        r->keyring = pw_buf_detach(&p, NULL);
+    }
+    if (rc == 0)
+        rc = pw_gpg_export(r->sign_key, 1, &key, err);
+    if (rc == 0)
+        rc = write_root_file(r, r->name, "-archive-keyring.asc", &key, err);
+    pw_buf_release(&key);
+    return rc < 0 ? pw_err_prefix(err, "exporting the repository key: ") : 0;
+}
+
+static int has_packages(const struct pw_repo_state *s)
+{
+    return s->live || s->db.n;
+}
+
+static int write_client_files(const struct pw_repo *r, struct pw_err *err)
+{
+    int rc = save_config(r, err);
+    if (rc == 0 && has_packages(&r->fams[0]))
+        rc = write_sources(r, &r->fams[0].db, err);
+    if (rc == 0 && has_packages(&r->fams[1]))
+        rc = write_repo_file(r, err);
+    return rc;
+}
+
+/* ---- publishing ------------------------------------------------------------------------- */
+
+/* Writes generation id of one family beside the live one and checks it as a client would. */
+static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_err *err)
+{
+    struct pw_buf entry = PW_BUF_INIT, prev = PW_BUF_INIT;
+    pw_repo_gen_entry(s, id, &entry);
+    if (s->live)
+        pw_repo_gen_entry(s, s->live, &prev);
+    int rc = pw_fs_mkdir_p(entry.buf, 0755, err);
+    if (rc == 0)
+        rc = s->fam->render(r, s, entry.buf, s->live ? prev.buf : NULL, err);
+    if (rc == 0)
+        rc = pw_repo_gen_carry(r, s, entry.buf, err);
+    if (rc == 0)
+        rc = pw_repo_gen_write_state(s, id, err);
+    if (rc == 0) {
+        struct pw_repo_verify v = {s->dir, r->keyring, r->clock, &s->trusted, NULL, NULL,
+                                   0, 0, PW_STRVEC_INIT};
+        rc = s->fam->verify(&v, entry.buf, err);
+        pw_strvec_release(&v.checked);
+        if (rc < 0)
+            pw_err_prefix(err, "the new %s metadata failed its client check: ", s->fam->name);
+    }
+    pw_buf_release(&entry);
+    pw_buf_release(&prev);
+    return rc;
+}
+
+/* Makes the staged files durable before any public name points at them. */
+static void sync_repo(const struct pw_repo *r)
+{
+    int fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        syncfs(fd);
+        close(fd);
+    }
+}
+
+static int publish(struct pw_repo *r, struct pw_err *err)
+{
+    long ids[NFAMS] = {0};
+    int rc = r->sign_key ? write_keys(r, err) : 0;
+    for (int i = 0; i < NFAMS && rc == 0; i++)
+        if (r->fams[i].changed) {
+            ids[i] = pw_repo_gen_next(&r->fams[i]);
+            rc = stage(r, &r->fams[i], ids[i], err);
+        }
+    if (rc == 0)
+        rc = write_client_files(r, err);
+    if (rc < 0)
+        return rc;
+    sync_repo(r);
+    for (int i = 0; i < NFAMS && rc == 0; i++)
+        if (ids[i]) {
+            rc = pw_repo_gen_switch(r, &r->fams[i], ids[i], err);
+            if (rc == 0)
+                pw_repo_note(r, "published %s generation %ld", r->fams[i].fam->name, ids[i]);
+        }
+    for (int i = 0; i < NFAMS && rc == 0; i++)
+        rc = pw_repo_gen_collect(r, &r->fams[i], err);
+    return rc;
+}
+
+static int check_scope(const struct pw_repo_opts *o, struct pw_err *err)
+{
+    if (o->suite && !pw_repo_safe_name(o->suite, "+-._/"))
+        return pw_err_set(err, PW_E_USAGE, "invalid suite '%s'", o->suite);
+    if (o->component && !pw_repo_safe_name(o->component, "+-._/"))
+        return pw_err_set(err, PW_E_USAGE, "invalid component '%s'", o->component);
+    for (size_t i = 0; i < o->narchs; i++)
+        if (!pw_repo_safe_name(o->archs[i], "-") || !strcmp(o->archs[i], "all"))
+            return pw_err_set(err, PW_E_USAGE, "invalid architecture '%s'", o->archs[i]);
+    return 0;
+}
+
+static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", file);
+        return NULL;
+    }
+    unsigned char head[64];
+    ssize_t n = read(fd, head, sizeof(head));
+    close(fd);
+    for (int i = 0; i < NFAMS && n > 0; i++)
+        if (families[i]->probe(head, (size_t)n))
+            return families[i];
+    pw_err_set(err, PW_E_FORMAT, "'%s' is neither a .deb nor an .rpm package", file);
+    return NULL;
+}
+
+int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
+                struct pw_err *err)
+{
+    struct pw_repo r;
+    int key_changed = 0;
+    int rc = check_scope(o, err);
+    if (rc == 0)
+        rc = repo_open(&r, o, 1, &key_changed, err);
+    else
+        memset(&r, 0, sizeof(r)), r.lock_fd = -1;
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        const struct pw_repo_family *fam = probe(files[i], err);
+        rc = fam ? fam->add(&r, &r.fams[fam == families[0] ? 0 : 1], files[i], err) : -err->code;
+    }
+    int any = 0;
+    for (int i = 0; i < NFAMS && rc == 0; i++) {
+        if ((nfiles == 0 || key_changed) && r.fams[i].live)
+            r.fams[i].changed = 1; /* republish: fresh Date, signatures with the current key */
+        any |= r.fams[i].changed;
+    }
+    if (rc == 0 && nfiles == 0 && !any)
+        rc = pw_err_set(err, PW_E_USAGE, "'%s' holds no packages yet: name .deb or .rpm files",
+                        o->path);
+    if (rc == 0 && !any)
+        pw_repo_note(&r, "nothing changed");
+    if (rc == 0)
+        rc = any ? publish(&r, err) : write_client_files(&r, err);
+    repo_close(&r);
+    return rc;
+}
+
+static int remove_spec(struct pw_repo *r, const char *spec, struct pw_err *err)
+{
+    const char *eq = strchr(spec, '=');
+    char *name = eq ? pw_xstrndup(spec, (size_t)(eq - spec)) : pw_xstrdup(spec);
+    int count = 0, rc = 0;
+    for (int i = 0; i < NFAMS && rc >= 0; i++) {
+        rc = r->fams[i].fam->remove(r, &r->fams[i], name, eq ? eq + 1 : NULL, err);
+        if (rc > 0)
+            count += rc;
+    }
+    if (rc >= 0 && !count)
+        rc = pw_err_set(err, PW_E_FAIL, "no package '%s' in '%s'%s%s", spec, r->o->path,
+                        r->o->suite ? " suite " : "", r->o->suite ? r->o->suite : "");
+    free(name);
+    return rc < 0 ? rc : 0;
+}
+
+int pw_repo_remove(const struct pw_repo_opts *o, char *const *specs, size_t nspecs,
+                   struct pw_err *err)
+{
+    struct pw_repo r;
+    int key_changed = 0;
+    int rc = repo_open(&r, o, 0, &key_changed, err);
+    for (size_t i = 0; i < nspecs && rc == 0; i++)
+        rc = remove_spec(&r, specs[i], err);
+    for (int i = 0; i < NFAMS && rc == 0; i++)
+        if (key_changed && r.fams[i].live)
+            r.fams[i].changed = 1;
+    if (rc == 0)
+        rc = publish(&r, err);
+    repo_close(&r);
+    return rc;
+}
+
+/* ---- checking --------------------------------------------------------------------------- */
+
+static char *default_keyring(struct pw_repo *r)
+{
+    struct pw_err ignored;
+    if (load_config(r, &ignored) < 0 || !r->name)
+        return NULL;
+    struct pw_buf p = PW_BUF_INIT;
+    pw_buf_addf(&p, "%s/%s-archive-keyring.gpg", r->root, r->name);
+    if (pw_fs_exists(p.buf))
+        return pw_buf_detach(&p, NULL);
+    pw_buf_release(&p);
+    return NULL;
+}
+
+static int check_family(struct pw_repo_verify *v, const char *famdir, const char *entry,
+                        const struct pw_repo_family *fam, int *found, struct pw_err *err)
+{
+    struct pw_buf p = PW_BUF_INIT;
+    pw_buf_addf(&p, "%s/%s", famdir, entry);
+    int rc = 0;
+    if (pw_fs_exists(p.buf)) {
+        (*found)++;
+        v->root = famdir;
+        rc = fam->verify(v, p.buf, err);
+    }
+    pw_buf_release(&p);
+    return rc;
+}
+
+int pw_repo_check(const struct pw_repo_check_opts *o, struct pw_err *err)
+{
+    struct pw_repo r;
+    struct pw_repo_opts ro;
+    pw_repo_opts_init(&ro);
+    memset(&r, 0, sizeof(r));
+    r.o = &ro;
+    r.lock_fd = -1;
+    int rc = resolve_root(&r, o->path, 0, err);
+    char *keyring = NULL;
+    if (rc == 0)
+        rc = pw_repo_lock(&r, 1, err); /* a publisher may be switching: wait for it */
+    if (rc == 0 && o->keyring && !(keyring = realpath(o->keyring, NULL)))
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot open keyring '%s'", o->keyring);
+    if (rc == 0 && !keyring)
+        keyring = default_keyring(&r);
+    if (rc == 0 && !keyring && !o->allow_unsigned)
+        rc = pw_err_set(err, PW_E_SIGNATURE,
+                        "no keyring for '%s': pass --keyring (or --allow-unsigned for an "
+                        "unsigned repository, which apt accepts only with [trusted=yes])",
+                        o->path);
+    struct pw_repo_verify v = {NULL, keyring, o->now, NULL, o->problem, o->data,
+                               0, 0, PW_STRVEC_INIT};
+    int found = 0;
+    for (int i = 0; i < NFAMS && rc == 0; i++) {
+        struct pw_buf famdir = PW_BUF_INIT;
+        pw_buf_addf(&famdir, "%s/%s", r.root, families[i]->name);
+        rc = check_family(&v, famdir.buf, families[i]->entry, families[i], &found, err);
+        /* a plain apt or rpm-md tree (a mirror) may sit directly in REPO */
+        if (rc == 0)
+            rc = check_family(&v, r.root, families[i]->entry, families[i], &found, err);
+        pw_buf_release(&famdir);
+    }
+    if (rc == 0 && !found)
+        rc = pw_err_set(err, PW_E_FAIL, "'%s' holds no apt or rpm-md repository", o->path);
+    if (rc == 0 && v.first)
+        rc = pw_err_set(err, v.first, "'%s': %zu problem%s found", o->path, v.problems,
+                        v.problems == 1 ? "" : "s");
+    pw_strvec_release(&v.checked);
+    free(keyring);
+    pw_repo_unlock(&r);
+    free(r.root);
+    free(r.state);
+    free(r.tmp);
+    free(r.name);
+    free(r.url);
+    free(r.sign_key);
+    return rc;
+}

@@ -1,0 +1,164 @@
+#include "repo_compress.h"
+
+#include <lzma.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+const char *pw_repo_compress_suffix(enum pw_compress_method method)
+{
+    switch (method) {
+    case PW_COMPRESS_GZIP: return ".gz";
+    case PW_COMPRESS_XZ: return ".xz";
+    case PW_COMPRESS_ZSTD: return ".zst";
+    case PW_COMPRESS_NONE: break;
+    }
+    return "";
+}
+
+static int gzip_encode(const void *data, size_t len, struct pw_buf *out, struct pw_err *err)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    /* windowBits 15 + 16: a gzip wrapper with mtime 0 and no file name */
+    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return pw_err_set(err, PW_E_FAIL, "cannot start gzip compression");
+    uLong bound = deflateBound(&z, (uLong)len);
+    pw_buf_grow(out, bound);
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out->buf + out->len;
+    z.avail_out = (uInt)bound;
+    int rc = deflate(&z, Z_FINISH);
+    size_t produced = bound - z.avail_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END)
+        return pw_err_set(err, PW_E_FAIL, "gzip compression failed");
+    pw_buf_setlen(out, out->len + produced);
+    return 0;
+}
+
+static int xz_encode(const void *data, size_t len, struct pw_buf *out, struct pw_err *err)
+{
+    size_t bound = lzma_stream_buffer_bound(len);
+    pw_buf_grow(out, bound);
+    size_t pos = 0;
+    lzma_ret rc = lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, data, len,
+                                          (uint8_t *)out->buf + out->len, &pos, bound);
+    if (rc != LZMA_OK)
+        return pw_err_set(err, PW_E_FAIL, "xz compression failed (liblzma error %d)", (int)rc);
+    pw_buf_setlen(out, out->len + pos);
+    return 0;
+}
+
+static int zstd_encode(const void *data, size_t len, struct pw_buf *out, struct pw_err *err)
+{
+    size_t bound = ZSTD_compressBound(len);
+    pw_buf_grow(out, bound);
+    size_t n = ZSTD_compress(out->buf + out->len, bound, data, len, 19);
+    if (ZSTD_isError(n))
+        return pw_err_set(err, PW_E_FAIL, "zstd compression failed: %s", ZSTD_getErrorName(n));
+    pw_buf_setlen(out, out->len + n);
+    return 0;
+}
+
+int pw_repo_compress(enum pw_compress_method method, const void *data, size_t len,
+                     struct pw_buf *out, struct pw_err *err)
+{
+    switch (method) {
+    case PW_COMPRESS_GZIP: return gzip_encode(data, len, out, err);
+    case PW_COMPRESS_XZ: return xz_encode(data, len, out, err);
+    case PW_COMPRESS_ZSTD: return zstd_encode(data, len, out, err);
+    case PW_COMPRESS_NONE: break;
+    }
+    pw_buf_add(out, data, len);
+    return 0;
+}
+
+static int gzip_decode(const void *data, size_t len, const char *what, struct pw_buf *out,
+                       struct pw_err *err)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (inflateInit2(&z, 15 + 32) != Z_OK)
+        return pw_err_set(err, PW_E_FAIL, "cannot start gzip decompression");
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    int rc;
+    do {
+        pw_buf_grow(out, 65536);
+        z.next_out = (Bytef *)out->buf + out->len;
+        z.avail_out = (uInt)(out->cap - out->len - 1);
+        size_t before = z.avail_out;
+        rc = inflate(&z, Z_NO_FLUSH);
+        pw_buf_setlen(out, out->len + (before - z.avail_out));
+        /* concatenated gzip members are one stream for gzip(1) and for apt */
+        if (rc == Z_STREAM_END && z.avail_in > 0)
+            rc = inflateReset(&z) == Z_OK ? Z_OK : Z_DATA_ERROR;
+    } while (rc == Z_OK);
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END)
+        return pw_err_set(err, PW_E_FORMAT, "'%s': corrupt gzip data", what);
+    return 0;
+}
+
+static int xz_decode(const void *data, size_t len, const char *what, struct pw_buf *out,
+                     struct pw_err *err)
+{
+    lzma_stream z = LZMA_STREAM_INIT;
+    if (lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        return pw_err_set(err, PW_E_FAIL, "cannot start xz decompression");
+    z.next_in = data;
+    z.avail_in = len;
+    lzma_ret rc;
+    do {
+        pw_buf_grow(out, 65536);
+        z.next_out = (uint8_t *)out->buf + out->len;
+        z.avail_out = out->cap - out->len - 1;
+        size_t before = z.avail_out;
+        rc = lzma_code(&z, LZMA_FINISH);
+        pw_buf_setlen(out, out->len + (before - z.avail_out));
+    } while (rc == LZMA_OK);
+    lzma_end(&z);
+    if (rc != LZMA_STREAM_END)
+        return pw_err_set(err, PW_E_FORMAT, "'%s': corrupt xz data", what);
+    return 0;
+}
+
+static int zstd_decode(const void *data, size_t len, const char *what, struct pw_buf *out,
+                       struct pw_err *err)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    if (!z)
+        return pw_err_set(err, PW_E_FAIL, "cannot start zstd decompression");
+    ZSTD_inBuffer in = {data, len, 0};
+    size_t rc;
+    for (;;) {
+        pw_buf_grow(out, 65536);
+        ZSTD_outBuffer o = {out->buf + out->len, out->cap - out->len - 1, 0};
+        rc = ZSTD_decompressStream(z, &o, &in);
+        if (ZSTD_isError(rc))
+            break;
+        pw_buf_setlen(out, out->len + o.pos);
+        if (in.pos == in.size && (rc == 0 || o.pos < o.size))
+            break; /* done, or truncated input (rc != 0) */
+    }
+    ZSTD_freeDStream(z);
+    if (ZSTD_isError(rc) || rc != 0)
+        return pw_err_set(err, PW_E_FORMAT, "'%s': corrupt zstd data", what);
+    return 0;
+}
+
+int pw_repo_decompress(const void *data, size_t len, const char *what, struct pw_buf *out,
+                       struct pw_err *err)
+{
+    const unsigned char *p = data;
+    if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        return gzip_decode(data, len, what, out, err);
+    if (len >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+        return xz_decode(data, len, what, out, err);
+    if (len >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
+        return zstd_decode(data, len, what, out, err);
+    pw_buf_add(out, data, len);
+    return 0;
+}

@@ -1,0 +1,273 @@
+#include "repo_db.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/fs.h"
+#include "../base/strvec.h"
+
+#define DB_MAGIC "packwright-repo-index 1\n"
+
+void pw_repo_db_init(struct pw_repo_db *db)
+{
+    memset(db, 0, sizeof(*db));
+}
+
+static void rec_free(struct pw_repo_rec *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->kv[i].key);
+        free(r->kv[i].val);
+    }
+    free(r->kv);
+    free(r);
+}
+
+void pw_repo_db_release(struct pw_repo_db *db)
+{
+    for (size_t i = 0; i < db->n; i++)
+        rec_free(db->recs[i]);
+    free(db->recs);
+    pw_repo_db_init(db);
+}
+
+struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db)
+{
+    if (db->n == db->cap) {
+        db->cap = db->cap ? db->cap * 2 : 64;
+        db->recs = pw_xrealloc(db->recs, db->cap * sizeof(*db->recs));
+    }
+    struct pw_repo_rec *r = pw_xcalloc(1, sizeof(*r));
+    db->recs[db->n++] = r;
+    return r;
+}
+
+void pw_repo_db_drop(struct pw_repo_db *db, size_t i)
+{
+    if (i >= db->n)
+        return;
+    rec_free(db->recs[i]);
+    memmove(&db->recs[i], &db->recs[i + 1], (db->n - i - 1) * sizeof(*db->recs));
+    db->n--;
+}
+
+const char *pw_repo_rec_get(const struct pw_repo_rec *r, const char *key)
+{
+    for (size_t i = 0; r && i < r->n; i++)
+        if (!strcmp(r->kv[i].key, key))
+            return r->kv[i].val;
+    return NULL;
+}
+
+const char *pw_repo_rec_str(const struct pw_repo_rec *r, const char *key)
+{
+    const char *v = pw_repo_rec_get(r, key);
+    return v ? v : "";
+}
+
+int64_t pw_repo_rec_int(const struct pw_repo_rec *r, const char *key)
+{
+    const char *v = pw_repo_rec_get(r, key);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *type,
+                                   const char *key, const char *val)
+{
+    for (size_t i = 0; i < db->n; i++) {
+        const struct pw_repo_rec *r = db->recs[i];
+        if (type && strcmp(pw_repo_rec_str(r, "type"), type))
+            continue;
+        const char *v = pw_repo_rec_get(r, key);
+        if (v && !strcmp(v, val))
+            return db->recs[i];
+    }
+    return NULL;
+}
+
+void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, size_t len)
+{
+    char *copy = pw_xmalloc(len + 1);
+    memcpy(copy, val, len);
+    copy[len] = '\0';
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->kv[i].key, key)) {
+            free(r->kv[i].val);
+            r->kv[i].val = copy;
+            r->kv[i].len = len;
+            return;
+        }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->kv = pw_xrealloc(r->kv, r->cap * sizeof(*r->kv));
+    }
+    r->kv[r->n].key = pw_xstrdup(key);
+    r->kv[r->n].val = copy;
+    r->kv[r->n].len = len;
+    r->n++;
+}
+
+void pw_repo_rec_set(struct pw_repo_rec *r, const char *key, const char *val)
+{
+    pw_repo_rec_setn(r, key, val, strlen(val));
+}
+
+void pw_repo_rec_set_int(struct pw_repo_rec *r, const char *key, int64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%" PRId64, v);
+    pw_repo_rec_set(r, key, num);
+}
+
+int pw_repo_words_has(const char *words, const char *word)
+{
+    size_t wl = strlen(word);
+    for (const char *p = words; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == wl && !strncmp(p, word, n))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static void split_words(const char *words, struct pw_strvec *out)
+{
+    for (const char *p = words; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n)
+            pw_strvec_push_owned(out, pw_xstrndup(p, n));
+        p += n;
+    }
+}
+
+static void set_words(struct pw_repo_rec *r, const char *key, struct pw_strvec *w)
+{
+    pw_strvec_sort(w);
+    struct pw_buf b = PW_BUF_INIT;
+    for (size_t i = 0; i < w->n; i++)
+        pw_buf_addf(&b, "%s%s", b.len ? " " : "", w->v[i]);
+    pw_repo_rec_setn(r, key, b.buf, b.len);
+    pw_buf_release(&b);
+}
+
+int pw_repo_rec_add_word(struct pw_repo_rec *r, const char *key, const char *word)
+{
+    const char *cur = pw_repo_rec_str(r, key);
+    if (pw_repo_words_has(cur, word))
+        return 0;
+    struct pw_strvec w = PW_STRVEC_INIT;
+    split_words(cur, &w);
+    pw_strvec_push(&w, word);
+    set_words(r, key, &w);
+    pw_strvec_release(&w);
+    return 1;
+}
+
+int pw_repo_rec_del_word(struct pw_repo_rec *r, const char *key, const char *word)
+{
+    const char *cur = pw_repo_rec_str(r, key);
+    if (!pw_repo_words_has(cur, word))
+        return 0;
+    struct pw_strvec w = PW_STRVEC_INIT, keep = PW_STRVEC_INIT;
+    split_words(cur, &w);
+    for (size_t i = 0; i < w.n; i++)
+        if (strcmp(w.v[i], word))
+            pw_strvec_push(&keep, w.v[i]);
+    set_words(r, key, &keep);
+    pw_strvec_release(&w);
+    pw_strvec_release(&keep);
+    return 1;
+}
+
+void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out)
+{
+    pw_buf_adds(out, DB_MAGIC);
+    for (size_t i = 0; i < db->n; i++) {
+        const struct pw_repo_rec *r = db->recs[i];
+        pw_buf_addf(out, "R %zu\n", r->n);
+        for (size_t j = 0; j < r->n; j++) {
+            pw_buf_addf(out, "%s %zu\n", r->kv[j].key, r->kv[j].len);
+            pw_buf_add(out, r->kv[j].val, r->kv[j].len);
+            pw_buf_addc(out, '\n');
+        }
+    }
+}
+
+/* Reads "<word> <number>\n" at *pos. */
+static int read_head(const char *data, size_t len, size_t *pos, char *word, size_t wsize,
+                     size_t *num)
+{
+    const char *nl = memchr(data + *pos, '\n', len - *pos);
+    if (!nl)
+        return -1;
+    const char *line = data + *pos;
+    const char *sp = memchr(line, ' ', (size_t)(nl - line));
+    if (!sp || (size_t)(sp - line) >= wsize || sp == line)
+        return -1;
+    memcpy(word, line, (size_t)(sp - line));
+    word[sp - line] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(sp + 1, &end, 10);
+    if (errno || end != nl || sp + 1 == nl)
+        return -1;
+    *num = (size_t)v;
+    *pos = (size_t)(nl - data) + 1;
+    return 0;
+}
+
+int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const char *what,
+                     struct pw_err *err)
+{
+    size_t magic = strlen(DB_MAGIC);
+    if (len < magic || memcmp(data, DB_MAGIC, magic))
+        return pw_err_set(err, PW_E_FORMAT, "'%s' is not a packwright repository index", what);
+    size_t pos = magic;
+    char word[256];
+    while (pos < len) {
+        size_t nfields;
+        if (read_head(data, len, &pos, word, sizeof(word), &nfields) < 0 || strcmp(word, "R"))
+            goto bad;
+        struct pw_repo_rec *r = pw_repo_db_add(db);
+        for (size_t i = 0; i < nfields; i++) {
+            size_t vlen;
+            if (read_head(data, len, &pos, word, sizeof(word), &vlen) < 0 ||
+                vlen > len - pos || len - pos - vlen < 1 || data[pos + vlen] != '\n')
+                goto bad;
+            pw_repo_rec_setn(r, word, data + pos, vlen);
+            pos += vlen + 1;
+        }
+    }
+    return 0;
+bad:
+    return pw_err_set(err, PW_E_FORMAT, "'%s': damaged repository index at byte %zu", what,
+                      pos);
+}
+
+int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
+                    struct pw_err *err)
+{
+    struct pw_buf data = PW_BUF_INIT;
+    int rc = pw_fs_read_file(path, &data, err);
+    if (rc < 0) {
+        pw_buf_release(&data);
+        if (missing_ok && !pw_fs_exists(path)) {
+            pw_err_init(err);
+            return 0;
+        }
+        return rc;
+    }
+    rc = pw_repo_db_parse(db, data.buf, data.len, path, err);
+    pw_buf_release(&data);
+    return rc;
+}

@@ -1,0 +1,63 @@
+/* The repository index of one generation: records of key/value pairs (values are arbitrary
+ * bytes), one record per pool file plus per-suite settings. It doubles as the metadata cache:
+ * each package record holds its pool path, size, mtime and hashes together with the index
+ * text already rendered for it, so adding one package to N reads only the new one.
+ *
+ * On disk: "packwright-repo-index 1\n", then per record "R <nfields>\n" and per field
+ * "<key> <length>\n<bytes>\n". */
+#ifndef PW_CORE_REPO_DB_H
+#define PW_CORE_REPO_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../base/err.h"
+
+struct pw_repo_kv {
+    char *key;
+    char *val; /* NUL-terminated, may contain anything */
+    size_t len;
+};
+
+struct pw_repo_rec {
+    struct pw_repo_kv *kv;
+    size_t n, cap;
+};
+
+struct pw_repo_db {
+    struct pw_repo_rec **recs;
+    size_t n, cap;
+};
+
+void pw_repo_db_init(struct pw_repo_db *db);
+void pw_repo_db_release(struct pw_repo_db *db);
+/* A new empty record appended to db (owned by db). */
+struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db);
+/* Removes and frees record i, keeping the order of the others. */
+void pw_repo_db_drop(struct pw_repo_db *db, size_t i);
+/* First record whose field key equals val (and, when type is not NULL, whose "type" is type). */
+struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *type,
+                                   const char *key, const char *val);
+/* Loads path; a missing file gives an empty db when missing_ok. */
+int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
+                    struct pw_err *err);
+int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const char *what,
+                     struct pw_err *err);
+void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out);
+
+const char *pw_repo_rec_get(const struct pw_repo_rec *r, const char *key);
+/* NULL-safe: "" when missing. */
+const char *pw_repo_rec_str(const struct pw_repo_rec *r, const char *key);
+int64_t pw_repo_rec_int(const struct pw_repo_rec *r, const char *key);
+void pw_repo_rec_set(struct pw_repo_rec *r, const char *key, const char *val);
+void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, size_t len);
+void pw_repo_rec_set_int(struct pw_repo_rec *r, const char *key, int64_t v);
+/* Space-separated word lists (suites, architectures, components). */
+int pw_repo_words_has(const char *words, const char *word);
+/* Adds word to the list in field key, keeping it sorted and unique. Returns 1 if added. */
+int pw_repo_rec_add_word(struct pw_repo_rec *r, const char *key, const char *word);
+/* Removes word; returns 1 if it was there. */
+int pw_repo_rec_del_word(struct pw_repo_rec *r, const char *key, const char *word);
+
+#endif

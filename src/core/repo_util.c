@@ -1,0 +1,408 @@
+/* Small helpers shared by the repository modules: hashing, pool placement, dates, names. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/fs.h"
+#include "hash.h"
+#include "repo_int.h"
+
+void pw_repo_note(const struct pw_repo *r, const char *fmt, ...)
+{
+    if (!r->o->note)
+        return;
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r->o->note(r->o->note_data, msg);
+}
+
+struct sums_state {
+    struct pw_hash h[4];
+    uint64_t size;
+};
+
+static const enum pw_hash_algo sum_algos[4] = {PW_HASH_MD5, PW_HASH_SHA1, PW_HASH_SHA256,
+                                               PW_HASH_SHA512};
+
+static void sums_start(struct sums_state *st)
+{
+    for (int i = 0; i < 4; i++)
+        pw_hash_init(&st->h[i], sum_algos[i]);
+    st->size = 0;
+}
+
+static void sums_update(struct sums_state *st, const void *data, size_t len)
+{
+    for (int i = 0; i < 4; i++)
+        pw_hash_update(&st->h[i], data, len);
+    st->size += len;
+}
+
+static void sums_finish(struct sums_state *st, struct pw_repo_sums *s)
+{
+    char *outs[4] = {s->md5, s->sha1, s->sha256, s->sha512};
+    for (int i = 0; i < 4; i++) {
+        unsigned char d[PW_HASH_MAX_LEN];
+        pw_hash_final(&st->h[i], d);
+        pw_hex(d, pw_hash_len(sum_algos[i]), outs[i]);
+    }
+    s->size = st->size;
+}
+
+static void sums_abort(struct sums_state *st)
+{
+    for (int i = 0; i < 4; i++)
+        pw_hash_release(&st->h[i]);
+}
+
+void pw_repo_sums_buffer(const void *data, size_t len, struct pw_repo_sums *s)
+{
+    struct sums_state st;
+    sums_start(&st);
+    sums_update(&st, data, len);
+    sums_finish(&st, s);
+}
+
+#define CHUNK (256 * 1024)
+
+/* Streams fd through the hashes, and into out_fd when it is >= 0. */
+static int pump_hash(int fd, int out_fd, struct pw_repo_sums *s)
+{
+    struct sums_state st;
+    sums_start(&st);
+    char *buf = pw_xmalloc(CHUNK);
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || (n > 0 && out_fd >= 0 && pw_fs_write_all(out_fd, buf, (size_t)n) < 0)) {
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        sums_update(&st, buf, (size_t)n);
+    }
+    free(buf);
+    if (rc < 0) {
+        int e = errno;
+        sums_abort(&st);
+        errno = e;
+        return -1;
+    }
+    sums_finish(&st, s);
+    return 0;
+}
+
+int pw_repo_sums_file(const char *path, struct pw_repo_sums *s, struct pw_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
+    int rc = pump_hash(fd, -1, s);
+    int e = errno;
+    close(fd);
+    if (rc < 0)
+        return pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", path);
+    return 0;
+}
+
+int pw_repo_copy_in(struct pw_repo *r, const char *src, struct pw_buf *tmp_path,
+                    struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", src);
+    struct stat sst;
+    if (fstat(in, &sst) < 0 || !S_ISREG(sst.st_mode)) {
+        int e = S_ISREG(sst.st_mode) ? errno : EINVAL;
+        close(in);
+        return pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", src);
+    }
+    pw_buf_reset(tmp_path);
+    pw_buf_addf(tmp_path, "%s/in-XXXXXX", r->tmp);
+    int out = mkstemp(tmp_path->buf);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return pw_err_errno(err, PW_E_IO, e, "cannot create a file in '%s'", r->tmp);
+    }
+    int rc = pump_hash(in, out, s);
+    int e = errno;
+    close(in);
+    if (rc == 0) {
+        struct timespec times[2] = {sst.st_atim, sst.st_mtim};
+        if (fchmod(out, 0644) < 0 || futimens(out, times) < 0 || fstat(out, st) < 0) {
+            rc = -1;
+            e = errno;
+        }
+    }
+    close(out);
+    if (rc < 0) {
+        unlink(tmp_path->buf);
+        return pw_err_errno(err, PW_E_IO, e, "cannot copy '%s' into the pool", src);
+    }
+    return 0;
+}
+
+int pw_repo_mkdirs_for(const char *path, struct pw_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char *dir = pw_xstrndup(path, (size_t)(slash - path));
+    int rc = pw_fs_mkdir_p(dir, 0755, err);
+    free(dir);
+    return rc;
+}
+
+int pw_repo_pool_place(const char *famdir, const char *tmp, const char *dest,
+                       struct pw_err *err)
+{
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", famdir, dest);
+    int rc = pw_repo_mkdirs_for(abs.buf, err);
+    if (rc == 0 && link(tmp, abs.buf) < 0) {
+        if (errno == EEXIST)
+            rc = pw_err_set(err, PW_E_EXISTS, "'%s' already exists in the pool", dest);
+        else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, abs.buf, RENAME_NOREPLACE) < 0)
+            rc = pw_err_errno(err, PW_E_IO, errno, "cannot place '%s' in the pool", dest);
+    }
+    if (rc == 0)
+        unlink(tmp);
+    pw_buf_release(&abs);
+    return rc;
+}
+
+static int stat_matches(const struct pw_repo_rec *rec, const struct stat *st)
+{
+    return rec && (uint64_t)st->st_size == (uint64_t)pw_repo_rec_int(rec, "size") &&
+           st->st_mtim.tv_sec == pw_repo_rec_int(rec, "mtime") &&
+           st->st_mtim.tv_nsec == pw_repo_rec_int(rec, "mtime_ns");
+}
+
+int pw_repo_pool_same(const struct pw_repo_state *s, const char *dest, const char *sha256,
+                      struct pw_err *err)
+{
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", s->dir, dest);
+    struct stat st;
+    int rc;
+    const struct pw_repo_rec *rec = pw_repo_db_find(&s->trusted, NULL, "path", dest);
+    if (stat(abs.buf, &st) < 0) {
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot stat '%s'", abs.buf);
+    } else if (stat_matches(rec, &st)) {
+        rc = !strcmp(pw_repo_rec_str(rec, "sha256"), sha256);
+    } else {
+        struct pw_repo_sums sums;
+        rc = pw_repo_sums_file(abs.buf, &sums, err);
+        if (rc == 0)
+            rc = !strcmp(sums.sha256, sha256);
+    }
+    pw_buf_release(&abs);
+    return rc;
+}
+
+int pw_repo_write(const char *path, const void *data, size_t len, struct pw_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot create '%s'", path);
+    if (pw_fs_write_all(fd, data, len) < 0) {
+        int e = errno;
+        close(fd);
+        return pw_err_errno(err, PW_E_IO, e, "cannot write '%s'", path);
+    }
+    if (close(fd) < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", path);
+    return 0;
+}
+
+int pw_repo_link(const char *src, const char *dst, struct pw_err *err)
+{
+    if (link(src, dst) == 0)
+        return 0;
+    if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != EOPNOTSUPP)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot link '%s' to '%s'", dst, src);
+    struct pw_buf data = PW_BUF_INIT;
+    int rc = pw_fs_read_file(src, &data, err);
+    if (rc == 0)
+        rc = pw_repo_write(dst, data.buf, data.len, err);
+    pw_buf_release(&data);
+    return rc;
+}
+
+static const char *const day_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+void pw_repo_rfc1123(int64_t t, struct pw_buf *out)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    pw_buf_addf(out, "%s, %02d %s %04d %02d:%02d:%02d UTC", day_names[tm.tm_wday], tm.tm_mday,
+                month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int pw_repo_parse_rfc1123(const char *s, int64_t *out)
+{
+    char day[4], mon[4], zone[8];
+    int mday, year, hh, mm, ss, used = 0;
+    if (sscanf(s, "%3[A-Za-z], %2d %3s %4d %2d:%2d:%2d %7s%n", day, &mday, mon, &year, &hh,
+               &mm, &ss, zone, &used) != 8 ||
+        s[used] != '\0')
+        return -1;
+    int known_day = 0;
+    for (int i = 0; i < 7; i++)
+        known_day |= !strcmp(day, day_names[i]);
+    if (!known_day)
+        return -1;
+    if (strcmp(zone, "UTC") && strcmp(zone, "GMT") && strcmp(zone, "+0000") && strcmp(zone, "Z"))
+        return -1;
+    int m = -1;
+    for (int i = 0; i < 12; i++)
+        if (!strcmp(mon, month_names[i]))
+            m = i;
+    if (m < 0 || mday < 1 || mday > 31 || hh > 23 || mm > 59 || ss > 60)
+        return -1;
+    struct tm tm = {0};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = m;
+    tm.tm_mday = mday;
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_sec = ss;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+int pw_repo_safe_name(const char *s, const char *extra)
+{
+    if (!*s || *s == '.' || *s == '-' || *s == '/' || strstr(s, "..") || strstr(s, "//"))
+        return 0;
+    for (const char *p = s; *p; p++) {
+        int alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9');
+        if (!alnum && !strchr(extra, *p))
+            return 0;
+    }
+    return s[strlen(s) - 1] != '/';
+}
+
+int pw_repo_safe_relpath(const char *p)
+{
+    if (!*p || *p == '/' || strstr(p, "//"))
+        return 0;
+    for (const char *c = p; *c;) {
+        size_t n = strcspn(c, "/");
+        if ((n == 2 && !strncmp(c, "..", 2)) || (n == 1 && *c == '.'))
+            return 0;
+        c += n;
+        if (*c == '/')
+            c++;
+    }
+    return 1;
+}
+
+int pw_repo_sign(const struct pw_repo *r, enum pw_gpg_mode mode, const void *data, size_t len,
+                 struct pw_buf *out, struct pw_err *err)
+{
+    struct pw_gpg_opts go = {r->sign_key};
+    return pw_gpg_sign(&go, mode, data, len, out, err);
+}
+
+int pw_repo_problem(struct pw_repo_verify *v, struct pw_err *err, int code, const char *fmt,
+                    ...)
+{
+    char msg[PW_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    v->problems++;
+    if (!v->first)
+        v->first = code;
+    if (v->problem) {
+        v->problem(v->data, msg);
+        return 0;
+    }
+    return pw_err_set(err, code, "%s", msg);
+}
+
+static int compare_digest(struct pw_repo_verify *v, const char *rel, const char *algo,
+                          const char *want, const char *got, struct pw_err *err)
+{
+    if (!want || !strcmp(want, got))
+        return 0;
+    int rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "'%s': %s mismatch (index %s, file %s)",
+                             rel, algo, want, got);
+    return rc < 0 ? rc : 1;
+}
+
+int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t size,
+                             const char *sha256, const char *sha512, const char *md5,
+                             const char *sha1, struct pw_err *err)
+{
+    if (!pw_repo_safe_relpath(rel))
+        return pw_repo_problem(v, err, PW_E_FORMAT, "'%s': unsafe package path", rel);
+    struct pw_buf key = PW_BUF_INIT;
+    pw_buf_addf(&key, "%s %s", rel, sha256 ? sha256 : "");
+    int rc = 0;
+    if (pw_strvec_contains(&v->checked, key.buf))
+        goto out;
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", v->root, rel);
+    struct stat st;
+    if (stat(abs.buf, &st) < 0) {
+        rc = pw_repo_problem(v, err, PW_E_IO, "'%s': listed in the index but missing (%s)", rel,
+                             strerror(errno));
+        goto done;
+    }
+    if ((uint64_t)st.st_size != size) {
+        rc = pw_repo_problem(v, err, PW_E_CHECKSUM,
+                             "'%s': size %llu, the index says %llu", rel,
+                             (unsigned long long)st.st_size, (unsigned long long)size);
+        goto done;
+    }
+    const struct pw_repo_rec *t =
+        v->trusted ? pw_repo_db_find(v->trusted, NULL, "path", rel) : NULL;
+    if (t && sha256 && !strcmp(pw_repo_rec_str(t, "sha256"), sha256) && stat_matches(t, &st)) {
+        pw_strvec_push(&v->checked, key.buf);
+        goto done;
+    }
+    struct pw_repo_sums s;
+    rc = pw_repo_sums_file(abs.buf, &s, err);
+    if (rc < 0) {
+        rc = pw_repo_problem(v, err, PW_E_IO, "%s", err->msg);
+        goto done;
+    }
+    int bad = 0;
+    const char *names[4] = {"SHA256", "SHA512", "MD5", "SHA1"};
+    const char *want[4] = {sha256, sha512, md5, sha1};
+    const char *got[4] = {s.sha256, s.sha512, s.md5, s.sha1};
+    for (int i = 0; i < 4 && !bad; i++) {
+        bad = compare_digest(v, rel, names[i], want[i], got[i], err);
+        if (bad < 0) {
+            rc = bad;
+            goto done;
+        }
+    }
+    if (!bad)
+        pw_strvec_push(&v->checked, key.buf);
+done:
+    pw_buf_release(&abs);
+out:
+    pw_buf_release(&key);
+    return rc;
+}
