@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Real clients against a signed repository served on 127.0.0.1: apt with its whole state in
+# $T (signed-by keyring, no [trusted=yes]), apt installing inside a throwaway Debian root, and
+# dnf installing into an installroot with gpgcheck=1 and repo_gpgcheck=1. Neither may warn.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-repo.sh"
+repo_key
+mk_deb pw-hello 1.0-1 all 'Depends: pw-lib (>= 1.0)'
+mk_deb pw-lib 1.0-1 amd64
+mk_rpm pw-hello 1.0 1 noarch 'Requires: pw-lib >= 1.0'
+mk_rpm pw-lib 1.0 1 x86_64
+R=$T/repo
+expect_exit 0 "publish signed" "$PACKWRIGHT" repo add --sign-key "$KEY" "$R" "$T"/in/*.deb "$T"/in/*.rpm
+repo_serve "$R"
+
+# apt, isolated state on this machine: update, resolve, download (hash checked)
+apt_setup "$URL"
+run apt_run apt-get update
+check "apt-get update succeeds" test "$rc" -eq 0
+check "apt-get update prints no warnings" no_warnings "$T/stdout" "$T/stderr"
+check "by-hash was used" grep -q 'by-hash/SHA512/' "$T/http.log"
+run apt_run apt-get install -s pw-hello
+check "apt resolves pw-hello with its dependency" grep -q '^Inst pw-lib ' "$T/stdout"
+check "no warnings from the simulated install" no_warnings "$T/stderr"
+mkdir -p "$T/dl"
+run sh -c "cd '$T/dl' && APT_CONFIG='$A/apt.conf' apt-get download pw-hello pw-lib"
+check "apt-get download verifies and fetches" test "$rc" -eq 0 -a -n "$(ls "$T/dl"/pw-hello_*.deb)"
+check "no warnings from apt-get download" no_warnings "$T/stderr"
+
+# an update after the next publish sees the new package (Date, by-hash, InRelease agree)
+mk_deb pw-extra 1.0-1 amd64
+expect_exit 0 "publish one more" "$PACKWRIGHT" repo add "$R" "$T/in/pw-extra_1.0-1_amd64.deb"
+run apt_run apt-get update
+check "second update is clean" sh -c "[ $rc -eq 0 ] && ! grep -qiE '^(W|E):' '$T/stdout' '$T/stderr'"
+run apt_run apt-cache policy pw-extra
+check "apt sees the new package" grep -q 'Candidate: 1.0-1' "$T/stdout"
+
+# apt for real, inside a throwaway Debian root (chroot): maintainer scripts never touch /etc
+root=$T/debroot
+pw_debroot_fresh "$root"
+rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
+mkdir -p "$root/etc/apt/keyrings"
+curl -fsS "$URL/packwright-archive-keyring.gpg" -o "$root/etc/apt/keyrings/packwright-archive-keyring.gpg"
+curl -fsS "$URL/packwright.sources" | sed "s|^URIs:.*|URIs: $URL/deb|" \
+  >"$root/etc/apt/sources.list.d/packwright.sources"
+run chroot "$root" apt-get update
+check "apt-get update in the Debian root" test "$rc" -eq 0
+check "no warnings there" no_warnings "$T/stdout" "$T/stderr"
+# no pty in the chroot: dpkg logs through a pipe instead
+run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y pw-hello
+check "apt-get install in the Debian root" test "$rc" -eq 0
+check "no apt warnings on install" sh -c "! grep -qE '^(W|E):' '$T/stdout' '$T/stderr'"
+check "installed files are there" test -f "$root/usr/share/pw-hello/version" -a -f "$root/usr/share/pw-lib/version"
+check "dpkg knows both" sh -c "chroot '$root' dpkg-query -W pw-hello pw-lib >/dev/null"
+
+# dnf into an installroot, gpgcheck=1 and repo_gpgcheck=1
+dnf_setup "$URL"
+run dnf_run install pw-hello
+check "dnf install succeeds" test "$rc" -eq 0
+check "dnf prints no warnings" no_warnings "$T/stdout" "$T/stderr"
+check "repomd.xml.asc was fetched" grep -q 'repomd.xml.asc' "$T/http.log"
+check "installed from the repository" test -x "$D/root/usr/bin/pw-hello" -a -f "$D/root/usr/share/pw-lib/version"
+check "rpm database has both" sh -c "rpm --root '$D/root' -q pw-hello pw-lib >/dev/null"
+
+# a tampered repomd.xml is refused by dnf (repo_gpgcheck) as by repo check
+gen=$(readlink "$R/rpm/repodata")
+cp "$R/rpm/$gen/repomd.xml" "$T/repomd.keep"
+sed -i 's/<revision>/<revision>9/' "$R/rpm/$gen/repomd.xml"
+run dnf_run --refresh makecache
+check "dnf refuses metadata that does not match repomd.xml.asc" test "$rc" -ne 0
+cp "$T/repomd.keep" "$R/rpm/$gen/repomd.xml"
+pw_done
