@@ -485,6 +485,31 @@ static int import_header(int fd, struct pw_rpmhdr *h, Header *out, const char *p
     return 0;
 }
 
+/* The payload size lives in the signature header (rpm merges it into the main header when it
+ * reads a package; createrepo_c reports the merged value). */
+static uint64_t signature_archive_size(int fd)
+{
+    unsigned char intro[16];
+    if (pread_all(fd, intro, 16, RPM_LEAD_SIZE) < 0)
+        return 0;
+    size_t blen = 8 + 16 * (size_t)be32(intro + 8) + be32(intro + 12);
+    if (blen > RPM_HEADER_MAX)
+        return 0;
+    void *blob = pw_xmalloc(blen);
+    uint64_t size = 0;
+    Header sig = pread_all(fd, blob, blen, RPM_LEAD_SIZE + 8) < 0
+                     ? NULL
+                     : headerImport(blob, (unsigned)blen, HEADERIMPORT_COPY);
+    free(blob);
+    if (sig) {
+        size = get_num(sig, RPMSIGTAG_LONGARCHIVESIZE);
+        if (!size)
+            size = get_num(sig, RPMSIGTAG_PAYLOADSIZE);
+        headerFree(sig);
+    }
+    return size;
+}
+
 int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
                    struct pw_err *err)
 {
@@ -512,6 +537,8 @@ int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
     load_deps(hdr, h);
     load_changelog(hdr, changelog_limit, h);
     headerFree(hdr);
+    if (!h->archive_size)
+        h->archive_size = signature_archive_size(fd);
     if (!*h->name || !*h->version || !*h->release || !*h->arch)
         rc = pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header lacks name, version or arch",
                         path);
