@@ -260,6 +260,10 @@ int cmd_repo(int argc, char **argv)
         return run_publish(&remove_spec, argc - 1, argv + 1, 1);
     if (!strcmp(argv[0], "check"))
         return run_check(argc - 1, argv + 1);
-    pw_out_error("repo: unknown subcommand '%s' (add, remove, check)", argv[0]);
+    if (argv[0][0] == '-')
+        pw_out_error("repo: unknown option '%s' (a subcommand comes first: add, remove, check)",
+                     argv[0]);
+    else
+        pw_out_error("repo: unknown subcommand '%s' (add, remove, check)", argv[0]);
     return 2;
 }
