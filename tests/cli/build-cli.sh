@@ -97,13 +97,6 @@ expect_eq "$rc" 1 "a failing write exits 1"
 expect_stderr "building 'alpha' (deb): " "the failure names package and format"
 no_output out-fail "no package and no temp file after a failed write"
 
-# The rest needs the .deb writer; until it exists, say so instead of failing.
-run "$PACKWRIGHT" build -o out-probe -f deb good
-if grep -q "not implemented" "$T/stderr"; then
-  ok "# skip the .deb writer is not implemented yet: $(head -1 "$T/stderr")"
-  pw_done
-fi
-
 expect_exit 0 "build --json two packages" "$PACKWRIGHT" build --json -o out -f deb good other
 check "--json lists path, format, name, version, arch, size and sha256 of each file" python3 -c '
 import hashlib, json, os, sys
@@ -120,6 +113,18 @@ for f in d["files"]:
 ' "$T/stdout"
 expect_exit 0 "build in text mode" "$PACKWRIGHT" build -o out-text -f deb good
 expect_eq "$(cat "$T/stdout")" "out-text/alpha_1.0-1_all.deb" "text mode prints each file written"
+
+# arch per format: --arch replaces a non-"all" arch; the names follow each format.
+manifest native zeta '"epoch": 2'
+sed -i 's/"arch": "all"/"arch": "amd64"/' native/package.json
+expect_exit 0 "build --arch arm64 both formats" "$PACKWRIGHT" build --json --arch arm64 -o out-arch native
+check "--json names each format's arch and file name; the epoch is in the version only" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = sorted((f["format"], f["arch"], f["path"], f["version"]) for f in d["files"])
+assert got == [("deb", "arm64", "out-arch/zeta_1.0-1_arm64.deb", "2:1.0-1"),
+               ("rpm", "aarch64", "out-arch/zeta-1.0-1.aarch64.rpm", "2:1.0-1")], got
+' "$T/stdout"
 
 # deb builds, then rpm cannot be written (its name is taken by a directory): the package
 # failed, so its .deb goes too; nothing else is built.
