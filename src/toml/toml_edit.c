@@ -198,7 +198,8 @@ static int splice_cmp(const void *a, const void *b)
 static void splices_apply(struct edit *ed, struct pw_buf *out)
 {
     const struct pw_toml_doc *d = ed->doc;
-    qsort(ed->sp, ed->n, sizeof(*ed->sp), splice_cmp);
+    if (ed->n)
+        qsort(ed->sp, ed->n, sizeof(*ed->sp), splice_cmp);
     size_t pos = 0;
     for (size_t i = 0; i < ed->n; i++) {
         const struct splice *s = &ed->sp[i];
@@ -592,13 +593,15 @@ static void intended(const struct pw_toml_doc *old, const struct pw_toml_path *p
     }
     free(all.v);
     if (value && value->type == PW_TOML_TABLE) {
+        pw_toml_path_release(&prefix);
         pw_toml_path_copy(&prefix, path);
         collect(value, &prefix, 0, out);
     } else if (value) {
         leaves_push(out, path, value);
     }
     pw_toml_path_release(&prefix);
-    qsort(out->v, out->n, sizeof(*out->v), leaf_cmp);
+    if (out->n)
+        qsort(out->v, out->n, sizeof(*out->v), leaf_cmp);
 }
 
 static int verify(const struct pw_toml_doc *old, const struct pw_toml_doc *new,
@@ -616,7 +619,8 @@ static int verify(const struct pw_toml_doc *old, const struct pw_toml_doc *new,
         intended(old, path, kind == EDIT_SET ? value : NULL, &want);
     }
     collect(new->root, &prefix, 0, &got);
-    qsort(got.v, got.n, sizeof(*got.v), leaf_cmp);
+    if (got.n)
+        qsort(got.v, got.n, sizeof(*got.v), leaf_cmp);
     int ok = want.n == got.n;
     for (size_t i = 0; ok && i < want.n; i++)
         ok = !path_cmp(&want.v[i].path, &got.v[i].path) &&

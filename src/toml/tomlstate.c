@@ -234,7 +234,8 @@ static struct keyed *value_leaves(const struct pw_toml_doc *doc, size_t *n)
         (*n)++;
     }
     pw_toml_leaves_release(&l);
-    qsort(k, *n, sizeof(*k), keyed_cmp);
+    if (*n)
+        qsort(k, *n, sizeof(*k), keyed_cmp);
     return k;
 }
 
