@@ -114,6 +114,7 @@ struct cd_args {
     struct pw_toml_doc *fragment;
     struct pw_containerd_release rel;
     int have_rel;
+    int version; /* the config's, once prepared */
 };
 
 static const struct pw_containerd_release *release(const struct run *r, struct cd_args *c)
@@ -152,14 +153,21 @@ static int set_string(struct pw_toml_doc **docp, struct pw_toml_path *path, cons
     return rc;
 }
 
+/* Before the edit: the config's version, added to an empty config (not an owner's change). */
+static int containerd_prepare(struct run *r, struct pw_toml_doc **docp, void *ctx,
+                              struct pw_err *err)
+{
+    struct cd_args *c = ctx;
+    return config_version(r, c, docp, strcmp(c->sub, "remove-runtime") != 0, &c->version, err);
+}
+
 static int containerd_edit(struct run *r, struct pw_toml_doc **docp, void *ctx,
                            struct pw_err *err)
 {
     struct cd_args *c = ctx;
-    int version = 0, removing = !strcmp(c->sub, "remove-runtime");
-    int rc = config_version(r, c, docp, !removing, &version, err);
-    if (rc || !version)
-        return rc;
+    int version = c->version, rc = 0;
+    if (!version)
+        return 0; /* remove-runtime in an empty config */
     struct pw_toml_path path = PW_TOML_PATH_INIT;
     struct pw_toml_doc *translated = NULL;
     if (!strcmp(c->sub, "set-pull-timeout")) {
@@ -169,7 +177,7 @@ static int containerd_edit(struct run *r, struct pw_toml_doc **docp, void *ctx,
         pw_containerd_runtime_path(version, c->a1, &path);
         pw_toml_path_push(&path, "runtime_type", 12);
         rc = set_string(docp, &path, c->a2, err);
-    } else if (removing) {
+    } else if (!strcmp(c->sub, "remove-runtime")) {
         pw_containerd_runtime_path(version, c->a1, &path);
         rc = pw_toml_edit_unset(docp, &path, err);
     } else {
@@ -229,7 +237,7 @@ int helper_containerd(struct run *r)
     if (status)
         return status;
     struct cd_args c = {r->args.v[1], r->args.v[2], r->args.n > 3 ? r->args.v[3] : NULL, NULL,
-                        {0, 0, 0}, 0};
+                        {0, 0, 0}, 0, 0};
     struct pw_err err;
     pw_err_init(&err);
     if (r->o.containerd_version &&
@@ -251,7 +259,7 @@ int helper_containerd(struct run *r)
     const char *config = r->o.config ? r->o.config : PW_HELPER_DEFAULT_CONFIG;
     status = helper_edit_session(r, config, !strcmp(c.sub, "remove-runtime") ? MISSING_SKIP
                                                                              : MISSING_CREATE,
-                                 0, containerd_edit, &c);
+                                 containerd_prepare, containerd_edit, &c);
     pw_toml_doc_free(c.fragment);
     return status;
 }

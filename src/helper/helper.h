@@ -32,11 +32,12 @@ enum helper_missing {
     MISSING_SKIP,   /* nothing to do: exit 0 */
 };
 
-/* Locks path's directory, parses it, applies fn, then (unless nothing changed) records the
- * change for --owner and replaces the file atomically, or prints a diff for --dry-run.
- * Returns the exit status. */
+/* Locks path's directory, parses it, applies prepare (may be NULL: what it changes, such as a
+ * new config's `version`, is not recorded as the owner's) and fn, then (unless nothing
+ * changed) records the change for --owner and replaces the file atomically, or prints a diff
+ * for --dry-run. Returns the exit status. */
 int helper_edit_session(struct run *r, const char *path, enum helper_missing missing,
-                        char quote_hint, helper_edit_fn fn, void *ctx);
+                        helper_edit_fn prepare, helper_edit_fn fn, void *ctx);
 /* Reads a whole file, or standard input for "-". */
 int helper_read_input(const char *path, struct pw_buf *out, struct pw_err *err);
 /* The state file: --state-dir, else $PACKWRIGHT_TOML_STATE_DIR, else the default. */

@@ -62,7 +62,8 @@ static int state_open(struct run *r, const struct pw_tomlfile *held, struct pw_t
 {
     struct pw_buf path = PW_BUF_INIT;
     helper_state_path(r, &path);
-    int rc = pw_tomlfile_open(sf, path.buf, !r->o.dry_run, r->lock_timeout, held, err);
+    unsigned flags = r->o.dry_run ? 0 : PW_TOMLFILE_LOCK | PW_TOMLFILE_MKDIR;
+    int rc = pw_tomlfile_open(sf, path.buf, flags, r->lock_timeout, held, err);
     if (!rc)
         rc = pw_tomlstate_parse(st, path.buf, sf->text.buf, sf->text.len, err);
     pw_buf_release(&path);
@@ -105,6 +106,7 @@ struct session {
     struct pw_tomlfile file, state_file;
     struct pw_tomlstate state;
     struct pw_toml_doc *old, *doc;
+    struct pw_toml_doc *base; /* what the owner's changes are measured from */
     struct pw_err err;
 };
 
@@ -122,7 +124,7 @@ static int record_and_write(struct run *r, struct session *s)
         state_existed = s->state_file.exists;
         if (!s->file.exists)
             pw_tomlstate_mark_created(&s->state, name);
-        pw_tomlstate_record(&s->state, r->o.owner, name, s->old, s->doc);
+        pw_tomlstate_record(&s->state, r->o.owner, name, s->base ? s->base : s->old, s->doc);
         rc = state_save(&s->state_file, &s->state, &s->err);
         if (rc)
             goto out;
@@ -136,22 +138,50 @@ out:
     return rc;
 }
 
-int helper_edit_session(struct run *r, const char *path, enum helper_missing missing,
-                        char quote_hint, helper_edit_fn fn, void *ctx)
+static unsigned open_flags(const struct run *r, enum helper_missing missing)
 {
-    struct session s = {PW_TOMLFILE_INIT, PW_TOMLFILE_INIT, PW_TOMLSTATE_INIT, NULL, NULL, {0}};
+    if (r->o.dry_run)
+        return 0;
+    return PW_TOMLFILE_LOCK | (missing == MISSING_CREATE ? PW_TOMLFILE_MKDIR : 0);
+}
+
+static int changed(const struct pw_toml_doc *a, const struct pw_toml_doc *b)
+{
+    return a->len != b->len || memcmp(a->src, b->src, a->len);
+}
+
+static void session_release(struct session *s)
+{
+    pw_toml_doc_free(s->old);
+    pw_toml_doc_free(s->doc);
+    pw_toml_doc_free(s->base);
+    pw_tomlstate_release(&s->state);
+    pw_tomlfile_release(&s->state_file);
+    pw_tomlfile_release(&s->file);
+}
+
+#define SESSION_INIT {PW_TOMLFILE_INIT, PW_TOMLFILE_INIT, PW_TOMLSTATE_INIT, NULL, NULL, NULL, {0}}
+
+int helper_edit_session(struct run *r, const char *path, enum helper_missing missing,
+                        helper_edit_fn prepare, helper_edit_fn fn, void *ctx)
+{
+    struct session s = SESSION_INIT;
     pw_err_init(&s.err);
-    int rc = pw_tomlfile_open(&s.file, path, !r->o.dry_run, r->lock_timeout, NULL, &s.err);
+    int rc = pw_tomlfile_open(&s.file, path, open_flags(r, missing), r->lock_timeout, NULL,
+                              &s.err);
     if (rc || (!s.file.exists && missing == MISSING_SKIP))
         goto out;
     rc = pw_toml_parse(path, s.file.text.buf, s.file.text.len, &s.old, &s.err);
     if (!rc)
         rc = pw_toml_parse(path, s.file.text.buf, s.file.text.len, &s.doc, &s.err);
-    if (rc)
-        goto out;
-    s.doc->quote_hint = quote_hint;
-    rc = fn(r, &s.doc, ctx, &s.err);
-    if (rc || (s.doc->len == s.old->len && !memcmp(s.doc->src, s.old->src, s.old->len)))
+    if (!rc && prepare) {
+        rc = prepare(r, &s.doc, ctx, &s.err);
+        if (!rc)
+            rc = pw_toml_parse(path, s.doc->src, s.doc->len, &s.base, &s.err);
+    }
+    if (!rc)
+        rc = fn(r, &s.doc, ctx, &s.err);
+    if (rc || !changed(s.old, s.doc))
         goto out; /* an error, or nothing to change: nothing is written */
     if (r->o.dry_run)
         print_diff(path, s.file.exists, s.old, s.doc);
@@ -160,24 +190,21 @@ int helper_edit_session(struct run *r, const char *path, enum helper_missing mis
 out:
     if (rc)
         helper_error(&s.err);
-    pw_toml_doc_free(s.old);
-    pw_toml_doc_free(s.doc);
-    pw_tomlstate_release(&s.state);
-    pw_tomlfile_release(&s.state_file);
-    pw_tomlfile_release(&s.file);
+    session_release(&s);
     return rc ? pw_err_exit_status(rc) : 0;
 }
 
 int helper_undo(struct run *r)
 {
     const char *path = r->o.config ? r->o.config : PW_HELPER_DEFAULT_CONFIG;
-    struct session s = {PW_TOMLFILE_INIT, PW_TOMLFILE_INIT, PW_TOMLSTATE_INIT, NULL, NULL, {0}};
+    struct session s = SESSION_INIT;
     struct pw_strvec warnings = PW_STRVEC_INIT;
     char *name = NULL;
     if (!r->o.owner)
         return helper_usage_error("undo needs --owner NAME");
     pw_err_init(&s.err);
-    int rc = pw_tomlfile_open(&s.file, path, !r->o.dry_run, r->lock_timeout, NULL, &s.err);
+    int rc = pw_tomlfile_open(&s.file, path, open_flags(r, MISSING_SKIP), r->lock_timeout, NULL,
+                              &s.err);
     if (!rc)
         rc = state_open(r, &s.file, &s.state_file, &s.state, &s.err);
     if (!rc)
@@ -193,15 +220,14 @@ int helper_undo(struct run *r)
     if (rc)
         goto out;
     int remove = s.file.exists && pw_tomlstate_created_and_unused(&s.state, name, s.doc);
-    int changed = s.doc->len != s.old->len || memcmp(s.doc->src, s.old->src, s.old->len);
     if (r->o.dry_run) {
-        if (remove || changed)
+        if (remove || changed(s.old, s.doc))
             print_diff(path, s.file.exists, s.old, remove ? NULL : s.doc);
         goto out;
     }
     if (remove)
         rc = pw_tomlfile_remove(&s.file, &s.err);
-    else if (changed && s.file.exists)
+    else if (changed(s.old, s.doc) && s.file.exists)
         rc = pw_tomlfile_write(&s.file, s.doc->src, s.doc->len, &s.err);
     if (!rc)
         rc = state_save(&s.state_file, &s.state, &s.err);
@@ -210,10 +236,6 @@ out:
         helper_error(&s.err);
     free(name);
     pw_strvec_release(&warnings);
-    pw_toml_doc_free(s.old);
-    pw_toml_doc_free(s.doc);
-    pw_tomlstate_release(&s.state);
-    pw_tomlfile_release(&s.state_file);
-    pw_tomlfile_release(&s.file);
+    session_release(&s);
     return rc ? pw_err_exit_status(rc) : 0;
 }

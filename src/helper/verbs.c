@@ -134,7 +134,7 @@ static int keypath_session(struct run *r, const char *value, enum helper_missing
     struct set_args a = {PW_TOML_PATH_INIT, value, NULL};
     int status = parse_keypath(r->args.v[2], &a.path);
     if (!status)
-        status = helper_edit_session(r, r->args.v[1], missing, 0, fn, &a);
+        status = helper_edit_session(r, r->args.v[1], missing, NULL, fn, &a);
     pw_toml_path_release(&a.path);
     return status;
 }
@@ -155,7 +155,7 @@ int helper_merge(struct run *r)
     int status = load(r->args.v[2], &frag);
     if (!status) {
         struct set_args a = {PW_TOML_PATH_INIT, NULL, frag};
-        status = helper_edit_session(r, r->args.v[1], MISSING_CREATE, 0, merge_edit, &a);
+        status = helper_edit_session(r, r->args.v[1], MISSING_CREATE, NULL, merge_edit, &a);
     }
     pw_toml_doc_free(frag);
     return status;

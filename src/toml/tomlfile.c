@@ -62,24 +62,24 @@ static int same_dir(const struct pw_tomlfile *a, const struct pw_tomlfile *b)
            fstat(b->dir_fd, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, int lock, unsigned lock_timeout,
-                     const struct pw_tomlfile *held, struct pw_err *err)
+int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags,
+                     unsigned lock_timeout, const struct pw_tomlfile *held, struct pw_err *err)
 {
     int rc = resolve(path, &f->path, err);
     if (rc)
         return rc;
     char *dir = dir_of(f->path);
-    if (lock && !pw_fs_exists(dir))
+    if ((flags & PW_TOMLFILE_MKDIR) && !pw_fs_exists(dir))
         rc = pw_fs_mkdir_p(dir, 0755, err);
     if (!rc) {
         f->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (f->dir_fd < 0 && (lock || errno != ENOENT))
+        if (f->dir_fd < 0 && errno != ENOENT)
             rc = pw_err_errno(err, PW_E_IO, errno, "cannot open the directory '%s'", dir);
     }
-    if (!rc && lock && !same_dir(f, held))
+    if (!rc && f->dir_fd >= 0 && (flags & PW_TOMLFILE_LOCK) && !same_dir(f, held))
         rc = lock_dir(f, dir, lock_timeout, err);
     free(dir);
-    if (rc)
+    if (rc || f->dir_fd < 0)
         return rc;
     if (stat(f->path, &f->st) < 0) {
         if (errno != ENOENT)

@@ -20,11 +20,17 @@ struct pw_tomlfile {
 
 #define PW_TOMLFILE_INIT {NULL, -1, 0, {0}, PW_BUF_INIT}
 
-/* Reads path. With lock, first creates its directory if needed (mode 0755) and waits up to
- * lock_timeout seconds for the lock (PW_E_LOCKED after that), unless `held` (may be NULL)
- * is a file of the same directory whose lock this process holds already. */
-int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, int lock, unsigned lock_timeout,
-                     const struct pw_tomlfile *held, struct pw_err *err);
+enum pw_tomlfile_flags {
+    PW_TOMLFILE_LOCK = 1,  /* lock the directory (wait up to lock_timeout seconds) */
+    PW_TOMLFILE_MKDIR = 2, /* create the directory (mode 0755) when it is missing */
+};
+
+/* Reads path (flags: enum pw_tomlfile_flags). The lock is not taken again when `held` (may be
+ * NULL) is a file of the same directory whose lock this process holds already; nor when the
+ * directory does not exist and is not to be created (then the file does not exist either).
+ * PW_E_LOCKED when the lock cannot be had in time. */
+int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags,
+                     unsigned lock_timeout, const struct pw_tomlfile *held, struct pw_err *err);
 /* Replaces the file with text. A new file gets mode 0644. When the environment variable
  * PW_FAIL_BEFORE_RENAME is set, fails after writing the temp file and before the rename
  * (for tests). */

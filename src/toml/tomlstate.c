@@ -379,27 +379,54 @@ static int key_depth(const char *key)
     return n;
 }
 
+static int key_within(const char *key, const char *table)
+{
+    struct pw_toml_path k = PW_TOML_PATH_INIT, t = PW_TOML_PATH_INIT;
+    int within = !pw_toml_path_parse(key, &k, NULL) && !pw_toml_path_parse(table, &t, NULL) &&
+                 k.n > t.n;
+    for (size_t i = 0; within && i < t.n; i++)
+        within = k.lens[i] == t.lens[i] && !memcmp(k.parts[i], t.parts[i], k.lens[i]);
+    pw_toml_path_release(&k);
+    pw_toml_path_release(&t);
+    return within;
+}
+
+/* A created table that still holds another owner's values goes to that owner, whose undo
+ * removes it when it is empty. Returns 1 when handed on. */
+static int hand_on_table(struct pw_tomlstate *st, struct pw_tomlstate_change *t)
+{
+    for (size_t i = st->changes.n; i-- > 0;) {
+        const struct pw_tomlstate_change *c = &st->changes.v[i];
+        if (same(c->config, t->config) && !same(c->owner, t->owner) && key_within(c->key, t->key)) {
+            free(t->owner);
+            t->owner = pw_xstrdup(c->owner);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The owner's created tables, deepest first, removed when empty. */
 static int undo_tables(struct pw_tomlstate *st, const char *owner, const char *config,
                        struct pw_toml_doc **docp, struct pw_err *err)
 {
     int rc = 0;
     for (int depth = 64; depth > 0; depth--) {
-        for (size_t i = 0; !rc && i < st->tables.n; i++) {
+        for (size_t i = st->tables.n; !rc && i-- > 0;) {
             struct pw_tomlstate_change *c = &st->tables.v[i];
             if (!same(c->owner, owner) || !same(c->config, config) || key_depth(c->key) != depth)
                 continue;
             struct pw_toml_path path = PW_TOML_PATH_INIT;
             rc = pw_toml_path_parse(c->key, &path, err);
             const struct pw_toml_node *t = rc ? NULL : pw_toml_get(*docp, &path);
+            int holds_values = t && t->type == PW_TOML_TABLE && t->n;
             if (t && t->type == PW_TOML_TABLE && !t->n)
-                rc = pw_toml_edit_unset(docp, &path, err);
+                rc = pw_toml_edit_unset(docp, &path, err); /* frees t */
             pw_toml_path_release(&path);
+            if (!rc && !(holds_values && hand_on_table(st, c)))
+                list_delete(&st->tables, i);
         }
     }
-    for (size_t i = st->tables.n; !rc && i-- > 0;)
-        if (same(st->tables.v[i].owner, owner) && same(st->tables.v[i].config, config))
-            list_delete(&st->tables, i);
     return rc;
 }
 
