@@ -34,3 +34,12 @@ add_custom_command(OUTPUT ${PW_HELPER_OUT}
   COMMAND_EXPAND_LISTS VERBATIM)
 add_custom_target(packwright-toml ALL DEPENDS ${PW_HELPER_OUT})
 install(PROGRAMS ${PW_HELPER_OUT} DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# The same helper built like every other target (with ASan and UBSan in build-test), so that
+# the CLI tests also run its code instrumented: tests/cli/toml-instrumented.sh.
+if(PW_TESTS AND TARGET pwtoml)
+  file(GLOB PW_HELPER_MAIN_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/helper/*.c)
+  add_executable(packwright-toml-instrumented ${PW_HELPER_MAIN_SOURCES})
+  target_include_directories(packwright-toml-instrumented PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(packwright-toml-instrumented PRIVATE pwtoml m)
+endif()

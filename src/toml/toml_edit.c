@@ -455,11 +455,29 @@ static void remove_line(struct edit *ed, const struct pw_toml_kv *kv)
     splice(ed, kv->line_start, kv->line_end, NULL, 0);
 }
 
+static int blank_line_at(const struct pw_toml_doc *d, size_t pos, size_t *next)
+{
+    size_t i = pos;
+    while (i < d->len && (d->src[i] == ' ' || d->src[i] == '\t'))
+        i++;
+    if (i < d->len && d->src[i] == '\r')
+        i++;
+    if (i >= d->len || d->src[i] != '\n')
+        return 0;
+    *next = i + 1;
+    return 1;
+}
+
+/* A section goes from its leading comments to its last key/value line and the blank lines
+ * after it; comments below it stay (they may be about what follows). The last section also
+ * takes the blank lines above it along. */
 static void remove_section(struct edit *ed, const struct pw_toml_section *s)
 {
     const struct pw_toml_doc *d = ed->doc;
-    size_t start = s->lead_start;
-    if (s->end == d->len) /* the last section takes the blank lines above it along */
+    size_t start = s->lead_start, end = s->body_end, next;
+    while (end < s->end && blank_line_at(d, end, &next))
+        end = next;
+    if (end == d->len)
         while (line_before_is_blank(d, start)) {
             start--;
             if (start > 0 && d->src[start - 1] == '\r')
@@ -467,7 +485,7 @@ static void remove_section(struct edit *ed, const struct pw_toml_section *s)
             while (start > 0 && (d->src[start - 1] == ' ' || d->src[start - 1] == '\t'))
                 start--;
         }
-    splice(ed, start, s->end, NULL, 0);
+    splice(ed, start, end, NULL, 0);
 }
 
 static void remove_literal_entry(struct edit *ed, const struct pw_toml_kv *kv)
@@ -487,8 +505,8 @@ static void remove_literal_entry(struct edit *ed, const struct pw_toml_kv *kv)
         splice(ed, kv->key_start, next->key_start, NULL, 0);
     else if (prev)
         splice(ed, prev->val_end, kv->val_end, NULL, 0);
-    else
-        splice(ed, kv->key_start, kv->val_end, NULL, 0);
+    else /* the last entry: "{}" */
+        splice(ed, kv->literal->start, kv->literal->end, "{}", 2);
 }
 
 static void remove_table(struct edit *ed, const struct pw_toml_node *t)
