@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Real clients against a signed repository served on 127.0.0.1: apt with its whole state in
-# $T (signed-by keyring, no [trusted=yes]), apt installing inside a throwaway Debian root, and
-# dnf installing into an installroot with gpgcheck=1 and repo_gpgcheck=1. Neither may warn.
+# Packages built by `packwright build --sign-key`, published signed by `packwright repo add`
+# and served on 127.0.0.1, installed by real clients: apt with its whole state in $T
+# (signed-by keyring, no [trusted=yes]), apt inside a throwaway Debian root, and dnf into an
+# installroot with gpgcheck=1 and repo_gpgcheck=1. Neither may warn.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-repo.sh"
 repo_key
-mk_deb pw-hello 1.0-1 all 'Depends: pw-lib (>= 1.0)'
-mk_deb pw-lib 1.0-1 amd64
-mk_rpm pw-hello 1.0 1 noarch 'Requires: pw-lib >= 1.0'
-mk_rpm pw-lib 1.0 1 x86_64
+FX=$PW_SOURCE_DIR/tests/fixtures/repo
+expect_exit 0 "packwright build --sign-key" \
+  "$PACKWRIGHT" build -o "$T/dist" --sign-key "$KEY" "$FX/pw-repo-lib" "$FX/pw-repo-app"
+check "the rpms are signed" sh -c "rpm -qp --qf '%{DSAHEADER:pgpsig}\\n' '$T'/dist/*.rpm 2>/dev/null | grep -c EdDSA | grep -qx 2"
 R=$T/repo
-expect_exit 0 "publish signed" "$PACKWRIGHT" repo add --sign-key "$KEY" "$R" "$T"/in/*.deb "$T"/in/*.rpm
+expect_exit 0 "publish signed" "$PACKWRIGHT" repo add --sign-key "$KEY" "$R" "$T"/dist/*.deb "$T"/dist/*.rpm
 repo_serve "$R"
 
 # apt, isolated state on this machine: update, resolve, download (hash checked)
@@ -19,12 +20,13 @@ run apt_run apt-get update
 check "apt-get update succeeds" test "$rc" -eq 0
 check "apt-get update prints no warnings" no_warnings "$T/stdout" "$T/stderr"
 check "by-hash was used" grep -q 'by-hash/SHA512/' "$T/http.log"
-run apt_run apt-get install -s pw-hello
-check "apt resolves pw-hello with its dependency" grep -q '^Inst pw-lib ' "$T/stdout"
+run apt_run apt-get install -s pw-repo-app
+check "apt resolves pw-repo-app with its dependency" grep -q '^Inst pw-repo-lib ' "$T/stdout"
+check "with the epoch" grep -q '^Inst pw-repo-app (1:2.1-3 ' "$T/stdout"
 check "no warnings from the simulated install" no_warnings "$T/stderr"
 mkdir -p "$T/dl"
-run sh -c "cd '$T/dl' && APT_CONFIG='$A/apt.conf' apt-get download pw-hello pw-lib"
-check "apt-get download verifies and fetches" test "$rc" -eq 0 -a -n "$(ls "$T/dl"/pw-hello_*.deb)"
+run sh -c "cd '$T/dl' && APT_CONFIG='$A/apt.conf' apt-get download pw-repo-app pw-repo-lib"
+check "apt-get download verifies and fetches" test "$rc" -eq 0 -a -n "$(ls "$T/dl"/pw-repo-app_*.deb)"
 check "no warnings from apt-get download" no_warnings "$T/stderr"
 
 # an update after the next publish sees the new package (Date, by-hash, InRelease agree)
@@ -47,20 +49,21 @@ run chroot "$root" apt-get update
 check "apt-get update in the Debian root" test "$rc" -eq 0
 check "no warnings there" no_warnings "$T/stdout" "$T/stderr"
 # no pty in the chroot: dpkg logs through a pipe instead
-run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y pw-hello
+run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y pw-repo-app
 check "apt-get install in the Debian root" test "$rc" -eq 0
 check "no apt warnings on install" sh -c "! grep -qE '^(W|E):' '$T/stdout' '$T/stderr'"
-check "installed files are there" test -f "$root/usr/share/pw-hello/version" -a -f "$root/usr/share/pw-lib/version"
-check "dpkg knows both" sh -c "chroot '$root' dpkg-query -W pw-hello pw-lib >/dev/null"
+check "installed files are there" test -x "$root/usr/bin/pw-repo-app" -a -f "$root/usr/share/pw-repo-lib/lib.txt"
+check "the conffile too" test -f "$root/etc/pw-repo-app.conf"
+check "dpkg knows both" sh -c "chroot '$root' dpkg-query -W pw-repo-app pw-repo-lib >/dev/null"
 
 # dnf into an installroot, gpgcheck=1 and repo_gpgcheck=1
 dnf_setup "$URL"
-run dnf_run install pw-hello
+run dnf_run install pw-repo-app
 check "dnf install succeeds" test "$rc" -eq 0
 check "dnf prints no warnings" no_warnings "$T/stdout" "$T/stderr"
 check "repomd.xml.asc was fetched" grep -q 'repomd.xml.asc' "$T/http.log"
-check "installed from the repository" test -x "$D/root/usr/bin/pw-hello" -a -f "$D/root/usr/share/pw-lib/version"
-check "rpm database has both" sh -c "rpm --root '$D/root' -q pw-hello pw-lib >/dev/null"
+check "installed from the repository" test -x "$D/root/usr/bin/pw-repo-app" -a -f "$D/root/usr/share/pw-repo-lib/lib.txt"
+check "rpm database has both" sh -c "rpm --root '$D/root' -q pw-repo-app pw-repo-lib >/dev/null"
 
 # a tampered repomd.xml is refused by dnf (repo_gpgcheck) as by repo check
 gen=$(readlink "$R/rpm/repodata")

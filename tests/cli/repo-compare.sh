@@ -109,6 +109,9 @@ rpmbuild --define "_topdir $top" --define "_buildhost pw-tests" -ba "$top/SPECS/
   >"$top/log" 2>&1 || { cat "$top/log"; fatal "rpmbuild failed"; }
 cp "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.src.rpm "$T/in/"
 mk_rpm pw-plain 1.0 1 x86_64
+# and what packwright itself builds
+"$PACKWRIGHT" build -o "$T/in" "$PW_SOURCE_DIR/tests/fixtures/repo/pw-repo-lib" \
+  "$PW_SOURCE_DIR/tests/fixtures/repo/pw-repo-app" >/dev/null 2>&1 || fatal "packwright build failed"
 
 R=$T/repo
 expect_exit 0 "publish" "$PACKWRIGHT" repo add "$R" "$T"/in/*.deb "$T"/in/*.rpm
@@ -180,7 +183,7 @@ PY
 run python3 "$T/compare_apt.py" "$R" "$T/ftparchive.Packages" "$T/scanpackages.Packages" "$T/ftparchive.Release"
 check "Packages and Release agree with apt-ftparchive and dpkg-scanpackages" test "$rc" -eq 0
 [ "$rc" -eq 0 ] || cat "$T/stdout"
-check "apt-ftparchive saw every package" test "$(grep -c '^Package:' "$T/ftparchive.Packages")" -eq 3
+check "apt-ftparchive saw every package" test "$(grep -c '^Package:' "$T/ftparchive.Packages")" -eq 5
 
 # --- rpm-md ------------------------------------------------------------------------------
 mkdir -p "$T/cr"
