@@ -1,7 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fetch.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 
 #include "../base/buf.h"
+#include "fetch_policy.h"
 
 #ifndef PW_VERSION
 #define PW_VERSION "0.0.0"
@@ -21,12 +21,6 @@
 #define CONNECT_TIMEOUT_S 30L
 #define BACKOFF_CAP_MS 30000L
 #define PROGRESS_INTERVAL_NS 100000000L
-
-struct fetch_settings {
-    long retries;
-    long backoff_ms;
-    long stall_s;
-};
 
 /* One download across its attempts. */
 struct transfer {
@@ -58,13 +52,35 @@ static long env_long(const char *name, long def, long min, long max)
     return v;
 }
 
-static struct fetch_settings settings_from_env(void)
+void pw_fetch_settings_from_env(struct pw_fetch_settings *s)
 {
-    struct fetch_settings s;
-    s.retries = env_long("PACKWRIGHT_FETCH_RETRIES", 4, 0, 100);
-    s.backoff_ms = env_long("PACKWRIGHT_FETCH_BACKOFF_MS", 1000, 0, BACKOFF_CAP_MS);
-    s.stall_s = env_long("PACKWRIGHT_FETCH_STALL_SECONDS", 30, 1, 3600);
-    return s;
+    s->retries = env_long("PACKWRIGHT_FETCH_RETRIES", 4, 0, 100);
+    s->backoff_ms = env_long("PACKWRIGHT_FETCH_BACKOFF_MS", 1000, 0, BACKOFF_CAP_MS);
+    s->stall_s = env_long("PACKWRIGHT_FETCH_STALL_SECONDS", 30, 1, 3600);
+}
+
+long pw_fetch_backoff_delay(const struct pw_fetch_settings *s, unsigned n)
+{
+    long delay = s->backoff_ms;
+    for (unsigned i = 1; i < n && delay < BACKOFF_CAP_MS; i++)
+        delay *= 2;
+    return delay > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : delay;
+}
+
+void pw_fetch_policy_apply(CURL *curl, const struct pw_fetch_settings *s)
+{
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http,file");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+    curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, s->stall_s);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "packwright/" PW_VERSION);
 }
 
 int pw_fetch_scheme_allowed(const char *url)
@@ -76,15 +92,16 @@ int pw_fetch_scheme_allowed(const char *url)
     return 0;
 }
 
-static int64_t parse_content_range(const char *value, size_t len)
+int64_t pw_fetch_content_range_start(const char *line, size_t len)
 {
-    /* "bytes START-END/TOTAL" */
+    static const char field[] = "content-range:";
     char buf[128];
-    if (len >= sizeof(buf))
+    if (len <= sizeof(field) - 1 || len >= sizeof(buf) ||
+        strncasecmp(line, field, sizeof(field) - 1) != 0)
         return -1;
-    memcpy(buf, value, len);
+    memcpy(buf, line, len);
     buf[len] = '\0';
-    const char *p = buf;
+    const char *p = buf + sizeof(field) - 1;
     while (*p == ' ' || *p == '\t')
         p++;
     if (strncasecmp(p, "bytes", 5) != 0)
@@ -104,11 +121,11 @@ static size_t on_header(char *line, size_t size, size_t n, void *data)
 {
     struct transfer *t = data;
     size_t len = size * n;
-    static const char cr[] = "content-range:";
+    int64_t start = pw_fetch_content_range_start(line, len);
     if (len >= 5 && !strncmp(line, "HTTP/", 5))
         t->range_start = -1; /* a new response (redirects have their own) */
-    else if (len > sizeof(cr) - 1 && !strncasecmp(line, cr, sizeof(cr) - 1))
-        t->range_start = parse_content_range(line + sizeof(cr) - 1, len - (sizeof(cr) - 1));
+    else if (start >= 0)
+        t->range_start = start;
     return len;
 }
 
@@ -189,22 +206,11 @@ static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_of
 }
 
 /* Options shared by every attempt; attempt() sets the per-attempt ones. */
-static void setup_handle(CURL *curl, const char *url, const struct fetch_settings *s,
+static void setup_handle(CURL *curl, const char *url, const struct pw_fetch_settings *s,
                          struct transfer *t)
 {
+    pw_fetch_policy_apply(curl, s);
     curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http,file");
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, s->stall_s);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "packwright/" PW_VERSION);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -215,30 +221,18 @@ static void setup_handle(CURL *curl, const char *url, const struct fetch_setting
     }
 }
 
-static int retryable_status(long code)
+int pw_fetch_retryable(CURLcode res, long status)
 {
-    return code == 408 || code == 429 || (code >= 500 && code <= 599);
-}
-
-static int retryable_result(CURLcode res)
-{
-    switch (res) {
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return 1;
-    default:
-        return 0;
-    }
+    if (res == CURLE_HTTP_RETURNED_ERROR)
+        return status == 408 || status == 429 || (status >= 500 && status <= 599);
+    return res == CURLE_OPERATION_TIMEDOUT || res == CURLE_PARTIAL_FILE ||
+           res == CURLE_RECV_ERROR || res == CURLE_SEND_ERROR || res == CURLE_GOT_NOTHING ||
+           res == CURLE_COULDNT_CONNECT || res == CURLE_HTTP2 || res == CURLE_HTTP2_STREAM;
 }
 
 static void describe(struct pw_buf *cause, CURLcode res, long code, long redirects,
-                     const char *errbuf, const struct fetch_settings *s, const struct transfer *t)
+                     const char *errbuf, const struct pw_fetch_settings *s,
+                     const struct transfer *t)
 {
     pw_buf_reset(cause);
     switch (res) {
@@ -269,7 +263,7 @@ static void describe(struct pw_buf *cause, CURLcode res, long code, long redirec
 }
 
 /* Runs one attempt and decides what comes next; cause explains a failure. */
-static enum outcome attempt(CURL *curl, struct transfer *t, const struct fetch_settings *s,
+static enum outcome attempt(CURL *curl, struct transfer *t, const struct pw_fetch_settings *s,
                             long *status, struct pw_buf *cause)
 {
     char errbuf[CURL_ERROR_SIZE];
@@ -307,7 +301,7 @@ static enum outcome attempt(CURL *curl, struct transfer *t, const struct fetch_s
     long redirects = 0;
     curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &redirects);
     describe(cause, res, code, redirects, errbuf, s, t);
-    if (retryable_result(res) || (res == CURLE_HTTP_RETURNED_ERROR && retryable_status(code)))
+    if (pw_fetch_retryable(res, code))
         return OUTCOME_RETRY;
     return OUTCOME_FAIL;
 }
@@ -320,10 +314,9 @@ static void sleep_ms(long ms)
 }
 
 static int run_attempts(CURL *curl, const char *url, struct transfer *t,
-                        const struct fetch_settings *s, long *status, struct pw_err *err)
+                        const struct pw_fetch_settings *s, long *status, struct pw_err *err)
 {
     struct pw_buf cause = PW_BUF_INIT;
-    long delay = s->backoff_ms;
     int rc = 0;
     for (long n = 1;; n++) {
         enum outcome o = attempt(curl, t, s, status, &cause);
@@ -339,8 +332,7 @@ static int run_attempts(CURL *curl, const char *url, struct transfer *t,
             rc = pw_err_set(err, PW_E_NETWORK, "cannot download '%s': %s", url, cause.buf);
             break;
         }
-        sleep_ms(delay);
-        delay = delay * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : delay * 2;
+        sleep_ms(pw_fetch_backoff_delay(s, (unsigned)n));
     }
     pw_buf_release(&cause);
     return rc;
@@ -358,7 +350,8 @@ int pw_fetch_url(const char *url, const char *label, const struct pw_fetch_sink 
     CURL *curl = curl_easy_init();
     if (!curl)
         return pw_err_set(err, PW_E_NETWORK, "cannot download '%s': libcurl failed to start", url);
-    struct fetch_settings s = settings_from_env();
+    struct pw_fetch_settings s;
+    pw_fetch_settings_from_env(&s);
     struct transfer t;
     memset(&t, 0, sizeof(t));
     t.label = label;

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fetch_multi.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,20 +12,10 @@
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "fetch_policy.h"
 
-#ifndef PW_VERSION
-#define PW_VERSION "0.0.0"
-#endif
-
-#define MAX_REDIRECTS 10L
-#define CONNECT_TIMEOUT_S 30L
-#define BACKOFF_CAP_MS 30000L
 #define DEFAULT_MAX_SIZE (64u << 20)
 #define DEFAULT_PARALLEL 4
-
-struct settings {
-    long retries, backoff_ms, stall_s;
-};
 
 enum xfer_state { XFER_NEW, XFER_WAITING, XFER_RUNNING, XFER_DONE };
 
@@ -46,17 +35,6 @@ struct xfer {
     struct pw_err err;
     char errbuf[CURL_ERROR_SIZE];
 };
-
-static long env_long(const char *name, long def, long min, long max)
-{
-    const char *s = getenv(name);
-    if (!s || !*s)
-        return def;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    return errno || *end || v < min || v > max ? def : v;
-}
 
 static int64_t now_ms(void)
 {
@@ -95,36 +73,15 @@ int pw_fetch_verify_file(const char *path, uint64_t size, enum pw_hash_algo algo
 
 /* ---- libcurl callbacks ---- */
 
-static int64_t content_range_start(const char *v, size_t len)
-{
-    char buf[128];
-    if (len >= sizeof(buf))
-        return -1;
-    memcpy(buf, v, len);
-    buf[len] = '\0';
-    const char *p = buf;
-    while (*p == ' ')
-        p++;
-    if (strncasecmp(p, "bytes", 5))
-        return -1;
-    p += 5;
-    while (*p == ' ')
-        p++;
-    char *end;
-    errno = 0;
-    long long start = strtoll(p, &end, 10);
-    return errno || end == p || *end != '-' || start < 0 ? -1 : start;
-}
-
 static size_t on_header(char *line, size_t size, size_t n, void *data)
 {
     struct xfer *x = data;
     size_t len = size * n;
-    static const char cr[] = "content-range:";
+    int64_t start = pw_fetch_content_range_start(line, len);
     if (len >= 5 && !strncmp(line, "HTTP/", 5))
         x->range_start = -1;
-    else if (len > sizeof(cr) - 1 && !strncasecmp(line, cr, sizeof(cr) - 1))
-        x->range_start = content_range_start(line + sizeof(cr) - 1, len - (sizeof(cr) - 1));
+    else if (start >= 0)
+        x->range_start = start;
     return len;
 }
 
@@ -171,22 +128,11 @@ static size_t on_body(char *bytes, size_t size, size_t n, void *data)
 
 /* ---- one attempt ---- */
 
-static void setup(struct xfer *x, const struct settings *s)
+static void setup(struct xfer *x, const struct pw_fetch_settings *s)
 {
     CURL *c = x->curl;
+    pw_fetch_policy_apply(c, s);
     curl_easy_setopt(c, CURLOPT_URL, x->job->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http,file");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->stall_s);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "packwright/" PW_VERSION);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -229,7 +175,7 @@ static int reuse_part(struct xfer *x)
 }
 
 /* Starts an attempt; returns 1 when the job completed without one, 0 when started, <0. */
-static int start(struct xfer *x, CURLM *m, const struct settings *s)
+static int start(struct xfer *x, CURLM *m, const struct pw_fetch_settings *s)
 {
     if (!x->part) {
         size_t n = strlen(x->job->dest) + sizeof(".part");
@@ -271,15 +217,6 @@ static void stop(struct xfer *x, CURLM *m)
     }
 }
 
-static int retryable(CURLcode res, long code)
-{
-    if (res == CURLE_HTTP_RETURNED_ERROR)
-        return code == 408 || code == 429 || (code >= 500 && code <= 599);
-    return res == CURLE_OPERATION_TIMEDOUT || res == CURLE_PARTIAL_FILE ||
-           res == CURLE_RECV_ERROR || res == CURLE_SEND_ERROR || res == CURLE_GOT_NOTHING ||
-           res == CURLE_COULDNT_CONNECT || res == CURLE_HTTP2 || res == CURLE_HTTP2_STREAM;
-}
-
 static int missing(CURLcode res, long code)
 {
     return (res == CURLE_HTTP_RETURNED_ERROR && (code == 404 || code == 410)) ||
@@ -301,7 +238,8 @@ static int fail_network(struct xfer *x, CURLcode res, long code)
 enum verdict { DONE, RETRY, FAIL };
 
 /* Decides what an ended attempt means; on FAIL x->err holds the error. */
-static enum verdict judge(struct xfer *x, CURLcode res, long code, const struct settings *s)
+static enum verdict judge(struct xfer *x, CURLcode res, long code,
+                          const struct pw_fetch_settings *s)
 {
     struct pw_fetch_job *j = x->job;
     int can_retry = x->attempts <= (unsigned)s->retries;
@@ -336,20 +274,15 @@ static enum verdict judge(struct xfer *x, CURLcode res, long code, const struct 
         fail_network(x, res, code);
         return FAIL;
     }
-    if (retryable(res, code) && can_retry)
+    if (pw_fetch_retryable(res, code) && can_retry)
         return RETRY;
     fail_network(x, res, code);
     return FAIL;
 }
 
-static void schedule_retry(struct xfer *x, const struct settings *s)
+static void schedule_retry(struct xfer *x, const struct pw_fetch_settings *s)
 {
-    long delay = s->backoff_ms;
-    for (unsigned i = 1; i < x->attempts && delay < BACKOFF_CAP_MS; i++)
-        delay *= 2;
-    if (delay > BACKOFF_CAP_MS)
-        delay = BACKOFF_CAP_MS;
-    x->not_before = now_ms() + delay;
+    x->not_before = now_ms() + pw_fetch_backoff_delay(s, x->attempts);
     x->state = XFER_WAITING;
 }
 
@@ -362,8 +295,8 @@ static void report(const struct pw_fetch_multi_opts *o, const struct xfer *x)
 }
 
 /* Collects finished transfers; returns the first failure's index + 1, else 0. */
-static size_t collect(CURLM *m, const struct settings *s, const struct pw_fetch_multi_opts *o,
-                      unsigned *running)
+static size_t collect(CURLM *m, const struct pw_fetch_settings *s,
+                      const struct pw_fetch_multi_opts *o, unsigned *running)
 {
     CURLMsg *msg;
     int left;
@@ -395,7 +328,7 @@ static size_t collect(CURLM *m, const struct settings *s, const struct pw_fetch_
     return 0;
 }
 
-static int start_due(struct xfer *xs, size_t n, CURLM *m, const struct settings *s,
+static int start_due(struct xfer *xs, size_t n, CURLM *m, const struct pw_fetch_settings *s,
                      unsigned parallel, unsigned *running, struct xfer **failed)
 {
     int64_t now = now_ms();
@@ -438,7 +371,7 @@ static void nap(int64_t ms)
     nanosleep(&ts, NULL);
 }
 
-static struct xfer *run(struct xfer *xs, size_t n, CURLM *m, const struct settings *s,
+static struct xfer *run(struct xfer *xs, size_t n, CURLM *m, const struct pw_fetch_settings *s,
                         const struct pw_fetch_multi_opts *o)
 {
     unsigned parallel = o->parallel ? o->parallel : DEFAULT_PARALLEL, running = 0;
@@ -470,9 +403,8 @@ static struct xfer *run(struct xfer *xs, size_t n, CURLM *m, const struct settin
 int pw_fetch_multi(struct pw_fetch_job *jobs, size_t n, const struct pw_fetch_multi_opts *o,
                    struct pw_err *err)
 {
-    struct settings s = {env_long("PACKWRIGHT_FETCH_RETRIES", 4, 0, 100),
-                         env_long("PACKWRIGHT_FETCH_BACKOFF_MS", 1000, 0, BACKOFF_CAP_MS),
-                         env_long("PACKWRIGHT_FETCH_STALL_SECONDS", 30, 1, 3600)};
+    struct pw_fetch_settings s;
+    pw_fetch_settings_from_env(&s);
     if (!n)
         return 0;
     struct xfer *xs = pw_xcalloc(n, sizeof(*xs));
