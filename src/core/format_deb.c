@@ -385,8 +385,13 @@ static const char *strip_dot(const char *p, size_t *len)
     return p;
 }
 
-static int read_control_tar(struct deb_reader *dr, struct pw_archive_reader *outer,
-                            const char *member, struct pw_err *err)
+/* Calls visit for every entry of the tar in outer's current member, "./" itself excepted,
+ * with the entry's name stripped of "./" and of a trailing "/". */
+static int walk_member(struct deb_reader *dr, struct pw_archive_reader *outer, const char *member,
+                       int (*visit)(struct deb_reader *dr, struct pw_archive_reader *r,
+                                    const struct pw_archive_item *item, const char *rel, size_t len,
+                                    struct pw_err *err),
+                       struct pw_err *err)
 {
     struct pw_archive_reader r;
     int rc = pw_archive_reader_open_nested(&r, outer, member, err);
@@ -395,16 +400,23 @@ static int read_control_tar(struct deb_reader *dr, struct pw_archive_reader *out
     struct pw_archive_item item;
     while ((rc = pw_archive_reader_next(&r, &item, err)) == 1) {
         size_t len;
-        const char *name = strip_dot(item.path, &len);
-        if (item.type != 'f' || !len)
-            continue;
-        char *n = pw_xstrndup(name, len);
-        rc = read_control_member(dr, &r, n, err);
-        free(n);
-        if (rc < 0)
+        const char *rel = strip_dot(item.path, &len);
+        if (len && (rc = visit(dr, &r, &item, rel, len, err)) < 0)
             break;
     }
     pw_archive_reader_release(&r);
+    return rc;
+}
+
+static int visit_control(struct deb_reader *dr, struct pw_archive_reader *r,
+                         const struct pw_archive_item *item, const char *rel, size_t len,
+                         struct pw_err *err)
+{
+    if (item->type != 'f')
+        return 0;
+    char *name = pw_xstrndup(rel, len);
+    int rc = read_control_member(dr, r, name, err);
+    free(name);
     return rc;
 }
 
@@ -436,44 +448,33 @@ static char *owner_name(const char *name, int64_t id)
     return pw_xstrdup(buf);
 }
 
-static int read_data_tar(struct deb_reader *dr, struct pw_archive_reader *outer, const char *member,
-                         struct pw_err *err)
+static int visit_data(struct deb_reader *dr, struct pw_archive_reader *r,
+                      const struct pw_archive_item *item, const char *rel, size_t len,
+                      struct pw_err *err)
 {
-    struct pw_archive_reader r;
-    int rc = pw_archive_reader_open_nested(&r, outer, member, err);
+    struct pw_pkginfo_file *f = pw_pkginfo_add_file(dr->info);
+    f->path = pw_xmalloc(len + 2);
+    f->path[0] = '/';
+    memcpy(f->path + 1, rel, len);
+    f->path[len + 1] = '\0';
+    f->type = item->type;
+    f->mode = item->mode;
+    f->owner = owner_name(item->uname, item->uid);
+    f->group = owner_name(item->gname, item->gid);
+    f->size = item->type == 'f' ? item->size : 0;
+    f->mtime = item->mtime;
+    f->target = item->target ? pw_xstrdup(item->target) : NULL;
+    if (pw_strvec_contains(&dr->conffiles, f->path))
+        f->flags |= PW_FLAG_CONFIG;
+    if (item->type != 'f')
+        return 0;
+    char hex[65];
+    int rc = hash_entry(r, hex, err);
     if (rc < 0)
         return rc;
-    struct pw_archive_item item;
-    while ((rc = pw_archive_reader_next(&r, &item, err)) == 1) {
-        size_t len;
-        const char *rel = strip_dot(item.path, &len);
-        if (!len)
-            continue; /* "./" itself */
-        struct pw_pkginfo_file *f = pw_pkginfo_add_file(dr->info);
-        f->path = pw_xmalloc(len + 2);
-        f->path[0] = '/';
-        memcpy(f->path + 1, rel, len);
-        f->path[len + 1] = '\0';
-        f->type = item.type;
-        f->mode = item.mode;
-        f->owner = owner_name(item.uname, item.uid);
-        f->group = owner_name(item.gname, item.gid);
-        f->size = item.type == 'f' ? item.size : 0;
-        f->mtime = item.mtime;
-        f->target = item.target ? pw_xstrdup(item.target) : NULL;
-        if (pw_strvec_contains(&dr->conffiles, f->path))
-            f->flags |= PW_FLAG_CONFIG;
-        if (item.type == 'f') {
-            char hex[65];
-            rc = hash_entry(&r, hex, err);
-            if (rc < 0)
-                break;
-            f->digest = pw_xstrdup(hex);
-            f->digest_algo = pw_xstrdup("sha256");
-        }
-    }
-    pw_archive_reader_release(&r);
-    return rc;
+    f->digest = pw_xstrdup(hex);
+    f->digest_algo = pw_xstrdup("sha256");
+    return 0;
 }
 
 static int read_member(struct deb_reader *dr, struct pw_archive_reader *ar,
@@ -489,10 +490,10 @@ static int read_member(struct deb_reader *dr, struct pw_archive_reader *ar,
         return rc;
     }
     if (!strncmp(item->path, "control.tar", 11))
-        return read_control_tar(dr, ar, item->path, err);
+        return walk_member(dr, ar, item->path, visit_control, err);
     if (!strncmp(item->path, "data.tar", 8)) {
         dr->have_data = 1;
-        return read_data_tar(dr, ar, item->path, err);
+        return walk_member(dr, ar, item->path, visit_data, err);
     }
     return 0; /* _gpgorigin and other extra members */
 }
