@@ -67,40 +67,20 @@ expect_exit 5 "but an online fetch refreshes checksum files" \
   "$PACKWRIGHT" fetch --var base="$base" "$T/pkg/gv"
 expect_stderr "cannot download '$tarball_url.sha512'" "and says which one it could not get"
 
-# Formats whose writer has landed (a src/core/stub_FORMAT.c marks a placeholder).
-formats=
-for f in deb rpm; do
-  [ -e "$PW_SOURCE_DIR/src/core/stub_$f.c" ] || formats=${formats:+$formats,}$f
-done
-if [ -z "$formats" ]; then
-  # Only placeholders: the build must get past sources and contents (resolved offline from
-  # the cache) and stop at the writer.
-  expect_exit 1 "build --offline resolves every source from the cache" \
-    "$PACKWRIGHT" build --offline --var base="$base" -o "$T/dist" "$T/pkg/gv"
-  expect_stderr "not implemented" "and stops only at the placeholder writer"
-  echo "ok # skip building packages offline: no writer has landed yet"
-else
-  expect_exit 0 "build --offline ($formats) after the server stopped" \
-    "$PACKWRIGHT" build --offline -f "$formats" --var base="$base" -o "$T/dist" "$T/pkg/gv"
-  case ,$formats, in *,deb,*)
-    deb=$(ls "$T"/dist/*.deb 2>/dev/null | head -1)
-    check "a .deb was written" test -s "$deb"
-    dpkg-deb -c "$deb" >"$T/deb.list" 2>&1 || true
-    check "the .deb holds runsc" grep -q ' \./usr/bin/runsc$' "$T/deb.list"
-    check "the .deb holds gvisor-bin/" grep -q ' \./usr/bin/gvisor-bin/gvisor_sentry$' "$T/deb.list"
-    ;;
-  esac
-  case ,$formats, in *,rpm,*)
-    rpm=$(ls "$T"/dist/*.rpm 2>/dev/null | head -1)
-    check "an .rpm was written" test -s "$rpm"
-    rpm -qlp "$rpm" >"$T/rpm.list" 2>/dev/null || true
-    check "the .rpm holds the shim" grep -qx /usr/bin/containerd-shim-runsc-v1 "$T/rpm.list"
-    check "the .rpm holds gvisor-bin/" grep -qx /usr/bin/gvisor-bin/checkpointgofer "$T/rpm.list"
-    check "the .rpm holds the RuntimeClass" \
-      grep -qx /usr/share/doc/pw-offline-gv/runtimeclass.yaml "$T/rpm.list"
-    ;;
-  esac
-fi
+expect_exit 0 "build --offline after the server stopped" \
+  "$PACKWRIGHT" build --offline --var base="$base" -o "$T/dist" "$T/pkg/gv"
+deb=$(ls "$T"/dist/*.deb 2>/dev/null | head -1)
+rpm=$(ls "$T"/dist/*.rpm 2>/dev/null | head -1)
+check "a .deb was written" test -s "$deb"
+dpkg-deb -c "$deb" >"$T/deb.list" 2>&1 || true
+check "the .deb holds runsc" grep -q ' \./usr/bin/runsc$' "$T/deb.list"
+check "the .deb holds gvisor-bin/" grep -q ' \./usr/bin/gvisor-bin/gvisor_sentry$' "$T/deb.list"
+check "an .rpm was written" test -s "$rpm"
+rpm -qlp "$rpm" >"$T/rpm.list" 2>/dev/null || true
+check "the .rpm holds the shim" grep -qx /usr/bin/containerd-shim-runsc-v1 "$T/rpm.list"
+check "the .rpm holds gvisor-bin/" grep -qx /usr/bin/gvisor-bin/checkpointgofer "$T/rpm.list"
+check "the .rpm holds the RuntimeClass" \
+  grep -qx /usr/share/doc/pw-offline-gv/runtimeclass.yaml "$T/rpm.list"
 
 # Other cache, other answer: --cache-dir wins over PACKWRIGHT_CACHE.
 expect_exit 5 "--cache-dir names another (empty) cache" \
