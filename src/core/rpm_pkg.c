@@ -236,10 +236,18 @@ int pw_rpm_pkg_validate(const struct pw_package *pkg, struct pw_err *err)
 
 /* ---- files ----------------------------------------------------------------------------- */
 
-static uint32_t rpm_file_flags(unsigned flags)
+/* Every regular file under /etc is configuration, as in the .deb (doc/deb.md): without
+ * %config an upgrade would silently replace an administrator's edits. */
+static int is_etc_file(const struct pw_file *f)
 {
+    return f->kind == PW_FILE_REG && !(f->flags & PW_FLAG_GHOST) && !strncmp(f->path, "/etc/", 5);
+}
+
+static uint32_t rpm_file_flags(const struct pw_file *f)
+{
+    unsigned flags = f->flags;
     uint32_t r = 0;
-    if (flags & (PW_FLAG_CONFIG | PW_FLAG_NOREPLACE))
+    if ((flags & (PW_FLAG_CONFIG | PW_FLAG_NOREPLACE)) || is_etc_file(f))
         r |= PW_RPMFILE_CONFIG;
     if (flags & PW_FLAG_NOREPLACE)
         r |= PW_RPMFILE_NOREPLACE;
@@ -293,7 +301,7 @@ static void select_files(struct pw_rpm_pkg *r)
         }
         struct pw_rpm_file *rf = &r->files[r->nfiles++];
         rf->f = f;
-        rf->flags = rpm_file_flags(f->flags);
+        rf->flags = rpm_file_flags(f);
         if (f->kind != PW_FILE_DIR && !(f->flags & PW_FLAG_GHOST))
             r->total_size += f->size;
         /* rpm's newc payload cannot hold 4 GiB (rpm's limit is UINT32_MAX, exclusive). */
@@ -823,7 +831,9 @@ static void fill_file(struct file_arrays *a, size_t i, const struct pw_rpm_file 
     a->modes[i] = pw_rpm_file_mode(f);
     a->mtimes[i] = f->mtime < 0 ? 0 : (uint32_t)f->mtime;
     a->flags[i] = rf->flags;
-    a->verify[i] = UINT32_MAX; /* RPMVERIFY_ALL, as rpmbuild writes */
+    /* RPMVERIFY_ALL, as rpmbuild writes; a ghost's content is not the package's, so
+     * rpmbuild leaves out its digest, size, link target and mtime (0x27). */
+    a->verify[i] = (rf->flags & PW_RPMFILE_GHOST) ? ~UINT32_C(0x27) : UINT32_MAX;
     a->devices[i] = 1;
     a->inodes[i] = (uint32_t)(i + 1); /* unique: no hardlink sets */
     a->colors[i] = rf->color;

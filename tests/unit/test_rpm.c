@@ -88,6 +88,7 @@ static void make_package(struct pw_package *pkg)
     add_spec(pkg, PW_ENTRY_FILE, "tool", "/usr/bin/demo", -1);
     add_spec(pkg, PW_ENTRY_DIR, NULL, "/usr/bin", -1); /* a system directory */
     add_spec(pkg, PW_ENTRY_CONFIG_NOREPLACE, "app.conf", "/etc/demo/app.conf", -1);
+    add_spec(pkg, PW_ENTRY_FILE, "app.conf", "/etc/demo/plain.conf", -1);
     add_spec(pkg, PW_ENTRY_DIR, NULL, "/var/lib/demo", 0750);
     add_spec(pkg, PW_ENTRY_SYMLINK, "demo", "/usr/bin/demo-link", -1);
     add_spec(pkg, PW_ENTRY_GHOST, NULL, "/var/log/demo.log", 0640);
@@ -137,13 +138,16 @@ static void test_model(const struct pw_package *pkg, const struct pw_ctx *ctx)
     for (size_t i = 0; i < r.nfiles; i++)
         pw_buf_addf(&paths, "%s%s", i ? " " : "", r.files[i].f->path);
     TAP_STR_EQ(paths.buf,
-               "/etc/demo/app.conf /usr/bin/demo /usr/bin/demo-link /usr/share/licenses/demo "
-               "/usr/share/licenses/demo/copyright /var/lib/demo /var/log/demo.log",
+               "/etc/demo/app.conf /etc/demo/plain.conf /usr/bin/demo /usr/bin/demo-link "
+               "/usr/share/licenses/demo /usr/share/licenses/demo/copyright /var/lib/demo "
+               "/var/log/demo.log",
                "only owned entries: no implicit parents, no system directories");
     pw_buf_release(&paths);
     TAP_INT_EQ(r.files[0].flags, 17, "config-noreplace is RPMFILE_CONFIG|NOREPLACE");
-    TAP_INT_EQ(r.files[4].flags, 128, "copyright is %%license");
-    TAP_INT_EQ(r.files[6].flags, 64, "ghost");
+    TAP_INT_EQ(r.files[1].flags, 1, "a plain file under /etc is %%config, as for deb");
+    TAP_INT_EQ(r.files[2].flags, 0, "a plain file elsewhere is not");
+    TAP_INT_EQ(r.files[5].flags, 128, "copyright is %%license");
+    TAP_INT_EQ(r.files[7].flags, 64, "ghost");
     TAP_STR_EQ(r.evr, "2:1.2~rc1-3", "EVR");
 
     const struct pw_rpm_deps *req = &r.deps[PW_RPM_REQUIRE], *prov = &r.deps[PW_RPM_PROVIDE];
@@ -227,7 +231,7 @@ static void test_write(const struct pw_package *pkg, const struct pw_ctx *ctx)
                !strcmp(info.scripts[0].interpreter, "/bin/sh") &&
                strstr(info.scripts[1].body, "PACKWRIGHT_ACTION") != NULL,
            "wrapped scriptlets with /bin/sh");
-    TAP_INT_EQ(info.nfiles, 7, "seven files in the header");
+    TAP_INT_EQ(info.nfiles, 8, "eight files in the header");
     unsigned char d[32];
     char hex[65];
     pw_hash_buffer(PW_HASH_SHA256, "#!/bin/sh\necho tool\n", 20, d);
