@@ -161,8 +161,7 @@ static int containerd_prepare(struct run *r, struct pw_toml_doc **docp, void *ct
     return config_version(r, c, docp, strcmp(c->sub, "remove-runtime") != 0, &c->version, err);
 }
 
-static int containerd_edit(struct run *r, struct pw_toml_doc **docp, void *ctx,
-                           struct pw_err *err)
+static int containerd_edit(struct run *r, struct pw_toml_doc **docp, void *ctx, struct pw_err *err)
 {
     struct cd_args *c = ctx;
     int version = c->version, rc = 0;
@@ -207,8 +206,7 @@ static int check_sub(const struct run *r)
         if (strcmp(sub, subs[i].name))
             continue;
         if (r->args.n - 2 != subs[i].nargs)
-            return helper_usage_error("usage: packwright-toml containerd %s %s", sub,
-                                      subs[i].args);
+            return helper_usage_error("usage: packwright-toml containerd %s %s", sub, subs[i].args);
         for (size_t a = 2; a < r->args.n; a++)
             if (!*r->args.v[a])
                 return helper_usage_error("containerd %s: empty argument", sub);
@@ -236,8 +234,8 @@ int helper_containerd(struct run *r)
     int status = check_sub(r);
     if (status)
         return status;
-    struct cd_args c = {r->args.v[1], r->args.v[2], r->args.n > 3 ? r->args.v[3] : NULL, NULL,
-                        {0, 0, 0}, 0, 0};
+    struct cd_args c = {
+        r->args.v[1], r->args.v[2], r->args.n > 3 ? r->args.v[3] : NULL, NULL, {0, 0, 0}, 0, 0};
     struct pw_err err;
     pw_err_init(&err);
     if (r->o.containerd_version &&
@@ -257,8 +255,8 @@ int helper_containerd(struct run *r)
     if (!strcmp(c.sub, "merge") && (status = load_fragment(c.a1, &c.fragment)))
         return status;
     const char *config = r->o.config ? r->o.config : PW_HELPER_DEFAULT_CONFIG;
-    status = helper_edit_session(r, config, !strcmp(c.sub, "remove-runtime") ? MISSING_SKIP
-                                                                             : MISSING_CREATE,
+    status = helper_edit_session(r, config,
+                                 !strcmp(c.sub, "remove-runtime") ? MISSING_SKIP : MISSING_CREATE,
                                  containerd_prepare, containerd_edit, &c);
     pw_toml_doc_free(c.fragment);
     return status;

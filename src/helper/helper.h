@@ -17,9 +17,9 @@ struct options {
 
 struct run {
     struct options o;
-    unsigned given;         /* options seen (enum opt_bit) */
-    unsigned lock_timeout;  /* seconds */
-    struct pw_strvec args;  /* the verb, then its arguments */
+    unsigned given;        /* options seen (enum opt_bit) */
+    unsigned lock_timeout; /* seconds */
+    struct pw_strvec args; /* the verb, then its arguments */
 };
 
 /* An edit applied to the document inside a session; returns 0 or a negative PW_E_*. */

@@ -55,8 +55,8 @@ static const struct opt {
     {"owner", OPT_OWNER, offsetof(struct options, owner), "NAME",
      "record the changes as NAME's, for `undo --owner NAME`"},
     {"state-dir", OPT_STATE_DIR, offsetof(struct options, state_dir), "DIR",
-     "where the owners' records live (default $PACKWRIGHT_TOML_STATE_DIR, else "
-     PW_HELPER_DEFAULT_STATE_DIR ")"},
+     "where the owners' records live (default $PACKWRIGHT_TOML_STATE_DIR, "
+     "else " PW_HELPER_DEFAULT_STATE_DIR ")"},
 };
 
 #define EDIT_OPTS (OPT_OWNER | OPT_DRY_RUN | OPT_STATE_DIR | OPT_LOCK_TIMEOUT)
@@ -78,8 +78,9 @@ static const struct verb {
      "deep-merge a TOML fragment into FILE (tables merged, values replaced)"},
     {"set", "FILE KEYPATH VALUE", 3, 3, EDIT_OPTS, helper_set,
      "set KEYPATH to VALUE, a TOML value such as '\"5m0s\"', 'true' or '[1, 2]'"},
-    {"undo", "--owner NAME", 0, 0, OPT_OWNER | OPT_DRY_RUN | OPT_STATE_DIR | OPT_CONFIG |
-     OPT_LOCK_TIMEOUT, helper_undo, "put back what NAME changed in --config FILE"},
+    {"undo", "--owner NAME", 0, 0,
+     OPT_OWNER | OPT_DRY_RUN | OPT_STATE_DIR | OPT_CONFIG | OPT_LOCK_TIMEOUT, helper_undo,
+     "put back what NAME changed in --config FILE"},
     {"unset", "FILE KEYPATH", 2, 2, EDIT_OPTS, helper_unset, "remove a key or a whole table"},
 };
 
@@ -105,8 +106,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-28s %s\n", left, opts[i].help);
     }
     fprintf(out, "  %-28s this text\n  %-28s the version\n\n", "-h, --help", "--version");
-    fprintf(out,
-                 "exit status: 0 done (or nothing to do), 1 failure, 2 usage, 3 invalid TOML,\n"
+    fprintf(out, "exit status: 0 done (or nothing to do), 1 failure, 2 usage, 3 invalid TOML,\n"
                  "7 locked by another packwright-toml\n");
 }
 
@@ -165,8 +165,8 @@ static int parse_args(int argc, char **argv, struct run *r)
             r->o.version = 1;
         } else {
             const char *name = a + 2, *eq = strchr(name, '=');
-            const struct opt *o = a[1] == '-' ? find_opt(name, eq ? (size_t)(eq - name)
-                                                                 : strlen(name)) : NULL;
+            const struct opt *o =
+                a[1] == '-' ? find_opt(name, eq ? (size_t)(eq - name) : strlen(name)) : NULL;
             if (!o)
                 return helper_usage_error("unknown option '%s'", a);
             r->given |= o->bit;
@@ -178,8 +178,7 @@ static int parse_args(int argc, char **argv, struct run *r)
             }
             const char *value = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (!value)
-                return helper_usage_error("option '--%s' needs a value (%s)", o->name,
-                                          o->metavar);
+                return helper_usage_error("option '--%s' needs a value (%s)", o->name, o->metavar);
             *(const char **)((char *)&r->o + o->offset) = value;
         }
     }
@@ -236,8 +235,7 @@ int main(int argc, char **argv)
     if (!status)
         status = v->run(&r);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "packwright-toml: error: cannot write the output: %s\n",
-                strerror(errno));
+        fprintf(stderr, "packwright-toml: error: cannot write the output: %s\n", strerror(errno));
         status = status ? status : 1;
     }
 out:

@@ -43,8 +43,8 @@ char *helper_config_name(const char *path)
     if (real)
         return real;
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? pw_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
-                      : pw_xstrdup(".");
+    char *dir =
+        slash ? pw_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : pw_xstrdup(".");
     char *rdir = realpath(dir, NULL);
     struct pw_buf b = PW_BUF_INIT;
     if (rdir)
@@ -96,8 +96,8 @@ static void print_diff(const char *path, int existed, const struct pw_toml_doc *
                        const struct pw_toml_doc *new)
 {
     struct pw_buf diff = PW_BUF_INIT;
-    pw_udiff(existed ? path : NULL, old->src, old->len, new ? path : NULL,
-             new ? new->src : "", new ? new->len : 0, &diff);
+    pw_udiff(existed ? path : NULL, old->src, old->len, new ? path : NULL, new ? new->src : "",
+             new ? new->len : 0, &diff);
     fwrite(diff.buf, 1, diff.len, stdout);
     pw_buf_release(&diff);
 }
@@ -160,15 +160,20 @@ static void session_release(struct session *s)
     pw_tomlfile_release(&s->file);
 }
 
-#define SESSION_INIT {PW_TOMLFILE_INIT, PW_TOMLFILE_INIT, PW_TOMLSTATE_INIT, NULL, NULL, NULL, {0}}
+#define SESSION_INIT                                                                               \
+    {                                                                                              \
+        PW_TOMLFILE_INIT, PW_TOMLFILE_INIT, PW_TOMLSTATE_INIT, NULL, NULL, NULL,                   \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 int helper_edit_session(struct run *r, const char *path, enum helper_missing missing,
                         helper_edit_fn prepare, helper_edit_fn fn, void *ctx)
 {
     struct session s = SESSION_INIT;
     pw_err_init(&s.err);
-    int rc = pw_tomlfile_open(&s.file, path, open_flags(r, missing), r->lock_timeout, NULL,
-                              &s.err);
+    int rc = pw_tomlfile_open(&s.file, path, open_flags(r, missing), r->lock_timeout, NULL, &s.err);
     if (rc || (!s.file.exists && missing == MISSING_SKIP))
         goto out;
     rc = pw_toml_parse(path, s.file.text.buf, s.file.text.len, &s.old, &s.err);
@@ -203,8 +208,8 @@ int helper_undo(struct run *r)
     if (!r->o.owner)
         return helper_usage_error("undo needs --owner NAME");
     pw_err_init(&s.err);
-    int rc = pw_tomlfile_open(&s.file, path, open_flags(r, MISSING_SKIP), r->lock_timeout, NULL,
-                              &s.err);
+    int rc =
+        pw_tomlfile_open(&s.file, path, open_flags(r, MISSING_SKIP), r->lock_timeout, NULL, &s.err);
     if (!rc)
         rc = state_open(r, &s.file, &s.state_file, &s.state, &s.err);
     if (!rc)

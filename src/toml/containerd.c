@@ -66,8 +66,7 @@ int pw_containerd_has_pull_timeout(const struct pw_containerd_release *rel)
     return !rel->known || rel->major > 1 || (rel->major == 1 && rel->minor >= 7);
 }
 
-int pw_containerd_config_version(const struct pw_toml_doc *doc, int *version,
-                                 struct pw_err *err)
+int pw_containerd_config_version(const struct pw_toml_doc *doc, int *version, struct pw_err *err)
 {
     const struct pw_toml_entry *e = pw_toml_table_find(doc->root, "version", 7);
     *version = 0;
@@ -118,14 +117,9 @@ static const struct {
     const char *name;
     uint64_t ns;
 } units[] = {
-    {"ns", 1},
-    {"us", 1000},
-    {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
-    {"\xce\xbcs", 1000}, /* U+03BC Greek mu */
-    {"ms", 1000000},
-    {"s", 1000000000ull},
-    {"m", 60000000000ull},
-    {"h", 3600000000000ull},
+    {"ns", 1},           {"us", 1000},         {"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
+    {"\xce\xbcs", 1000},                                            /* U+03BC Greek mu */
+    {"ms", 1000000},     {"s", 1000000000ull}, {"m", 60000000000ull}, {"h", 3600000000000ull},
 };
 
 /* One "1.5h" segment; adds its nanoseconds to *total. */
@@ -234,8 +228,7 @@ static const struct rule {
     {"containerd.runtimes.*.container_annotations", RUNTIME, NULL, 0},
     {"containerd.runtimes.*.options", RUNTIME, NULL, 1},
     {"containerd.runtimes.*.privileged_without_host_devices", RUNTIME, NULL, 0},
-    {"containerd.runtimes.*.privileged_without_host_devices_all_devices_allowed", RUNTIME, NULL,
-     0},
+    {"containerd.runtimes.*.privileged_without_host_devices_all_devices_allowed", RUNTIME, NULL, 0},
     {"containerd.runtimes.*.base_runtime_spec", RUNTIME, NULL, 0},
     {"containerd.runtimes.*.cni_conf_dir", RUNTIME, NULL, 0},
     {"containerd.runtimes.*.cni_max_conf_num", RUNTIME, NULL, 0},
@@ -388,8 +381,8 @@ static void add_line(struct pw_buf *text, const struct pw_toml_path *path,
 }
 
 /* One leaf of the fragment into text, as a full dotted key, translated when needed. */
-static int translate_leaf(const struct pw_toml_doc *frag, const struct pw_toml_leaf *l,
-                          int from, int to, struct pw_buf *text, struct pw_err *err)
+static int translate_leaf(const struct pw_toml_doc *frag, const struct pw_toml_leaf *l, int from,
+                          int to, struct pw_buf *text, struct pw_err *err)
 {
     struct pw_buf name = PW_BUF_INIT;
     pw_toml_path_format(&l->path, '"', &name);
@@ -429,8 +422,7 @@ int pw_containerd_translate(const struct pw_toml_doc *frag, int config_version,
     struct pw_buf text = PW_BUF_INIT;
     if (from < 2 || from > 4)
         rc = pw_err_set(err, PW_E_UNSUPPORTED,
-                        "'%s': fragment version %d is not supported (2, 3 or 4)", frag->name,
-                        from);
+                        "'%s': fragment version %d is not supported (2, 3 or 4)", frag->name, from);
     else if (from > config_version)
         rc = pw_err_set(err, PW_E_UNSUPPORTED,
                         "'%s' is written for config version %d but the config is version %d",

@@ -25,8 +25,7 @@ int pw_containerd_has_pull_timeout(const struct pw_containerd_release *rel);
 
 /* The config's `version`: 2, 3 or 4; 0 for a config holding no key at all. A config without
  * `version` (version 1) is refused with a hint at `containerd config migrate`. */
-int pw_containerd_config_version(const struct pw_toml_doc *doc, int *version,
-                                 struct pw_err *err);
+int pw_containerd_config_version(const struct pw_toml_doc *doc, int *version, struct pw_err *err);
 
 /* Key paths for a config version. */
 void pw_containerd_pull_timeout_path(int config_version, struct pw_toml_path *out);

@@ -121,8 +121,8 @@ static void index_rebuild(struct pw_toml_node *t)
         index_insert(t, i);
 }
 
-void pw_toml_table_add(struct pw_toml_node *table, const char *name, size_t len,
-                       struct pw_str raw, struct pw_toml_node *val, struct pw_toml_kv *kv)
+void pw_toml_table_add(struct pw_toml_node *table, const char *name, size_t len, struct pw_str raw,
+                       struct pw_toml_node *val, struct pw_toml_kv *kv)
 {
     if (table->n == table->cap) {
         table->cap = table->cap ? 2 * table->cap : 4;
@@ -240,16 +240,26 @@ int pw_toml_equal(const struct pw_toml_node *a, const struct pw_toml_node *b)
 const char *pw_toml_type_name(enum pw_toml_type type)
 {
     switch (type) {
-    case PW_TOML_TABLE: return "table";
-    case PW_TOML_ARRAY: return "array";
-    case PW_TOML_STRING: return "string";
-    case PW_TOML_INTEGER: return "integer";
-    case PW_TOML_FLOAT: return "float";
-    case PW_TOML_BOOL: return "bool";
-    case PW_TOML_DATETIME: return "datetime";
-    case PW_TOML_DATETIME_LOCAL: return "datetime-local";
-    case PW_TOML_DATE_LOCAL: return "date-local";
-    case PW_TOML_TIME_LOCAL: return "time-local";
+    case PW_TOML_TABLE:
+        return "table";
+    case PW_TOML_ARRAY:
+        return "array";
+    case PW_TOML_STRING:
+        return "string";
+    case PW_TOML_INTEGER:
+        return "integer";
+    case PW_TOML_FLOAT:
+        return "float";
+    case PW_TOML_BOOL:
+        return "bool";
+    case PW_TOML_DATETIME:
+        return "datetime";
+    case PW_TOML_DATETIME_LOCAL:
+        return "datetime-local";
+    case PW_TOML_DATE_LOCAL:
+        return "date-local";
+    case PW_TOML_TIME_LOCAL:
+        return "time-local";
     }
     return "value";
 }
@@ -350,13 +360,27 @@ void pw_toml_string_format(const char *s, size_t len, char quote, struct pw_buf 
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': pw_buf_adds(out, "\\\""); break;
-        case '\\': pw_buf_adds(out, "\\\\"); break;
-        case '\b': pw_buf_adds(out, "\\b"); break;
-        case '\t': pw_buf_adds(out, "\\t"); break;
-        case '\n': pw_buf_adds(out, "\\n"); break;
-        case '\f': pw_buf_adds(out, "\\f"); break;
-        case '\r': pw_buf_adds(out, "\\r"); break;
+        case '"':
+            pw_buf_adds(out, "\\\"");
+            break;
+        case '\\':
+            pw_buf_adds(out, "\\\\");
+            break;
+        case '\b':
+            pw_buf_adds(out, "\\b");
+            break;
+        case '\t':
+            pw_buf_adds(out, "\\t");
+            break;
+        case '\n':
+            pw_buf_adds(out, "\\n");
+            break;
+        case '\f':
+            pw_buf_adds(out, "\\f");
+            break;
+        case '\r':
+            pw_buf_adds(out, "\\r");
+            break;
         default:
             if (c < 0x20 || c == 0x7f)
                 pw_buf_addf(out, "\\u%04X", c);

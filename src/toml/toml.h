@@ -37,43 +37,43 @@ struct pw_toml_kv;
 
 /* One key of a table: its decoded name, its text where it was first written, its value. */
 struct pw_toml_entry {
-    struct pw_str name;            /* decoded; owned by the node */
-    struct pw_str raw;             /* the key's source text (bare or quoted) */
+    struct pw_str name; /* decoded; owned by the node */
+    struct pw_str raw;  /* the key's source text (bare or quoted) */
     struct pw_toml_node *val;
-    struct pw_toml_kv *kv;         /* the key/value line that set it; NULL for sub-tables */
+    struct pw_toml_kv *kv; /* the key/value line that set it; NULL for sub-tables */
 };
 
 struct pw_toml_node {
     enum pw_toml_type type;
-    enum pw_toml_origin origin;    /* tables */
-    int closed;                    /* tables: inside a closed inline table */
-    int aot;                       /* arrays: an array of tables, built by [[header]] */
+    enum pw_toml_origin origin; /* tables */
+    int closed;                 /* tables: inside a closed inline table */
+    int aot;                    /* arrays: an array of tables, built by [[header]] */
     struct pw_toml_node *parent;
-    size_t start, end;             /* the value's source text; 0,0 for tables without one */
-    char *str;                     /* strings: decoded bytes; other scalars: the source text */
+    size_t start, end; /* the value's source text; 0,0 for tables without one */
+    char *str;         /* strings: decoded bytes; other scalars: the source text */
     size_t len;
-    int64_t i;                     /* integers and booleans */
+    int64_t i; /* integers and booleans */
     double f;
     struct pw_toml_entry *entries; /* tables */
     struct pw_toml_node **items;   /* arrays */
     size_t n, cap;
-    uint32_t *index;               /* tables with many keys: open-addressing index into entries */
+    uint32_t *index; /* tables with many keys: open-addressing index into entries */
     size_t index_cap;
     struct pw_toml_section *section; /* header tables: their section; dotted: where defined */
-    struct pw_toml_node *literal;  /* tables inside { ... }: that literal */
-    struct pw_toml_kv *last_kv;    /* dotted and inline tables: the last line/entry adding to it */
+    struct pw_toml_node *literal;    /* tables inside { ... }: that literal */
+    struct pw_toml_kv *last_kv; /* dotted and inline tables: the last line/entry adding to it */
 };
 
 /* A key = value statement. Offsets index the document's source. */
 struct pw_toml_kv {
-    size_t line_start;             /* start of its line (indentation included) */
+    size_t line_start; /* start of its line (indentation included) */
     size_t key_start, key_end;
     size_t val_start, val_end;
-    size_t line_end;               /* after the newline that ends it, or the end of the text */
-    int dotted;                    /* the key has more than one part */
+    size_t line_end;                 /* after the newline that ends it, or the end of the text */
+    int dotted;                      /* the key has more than one part */
     struct pw_toml_section *section; /* NULL inside an inline table */
-    struct pw_toml_node *literal;  /* the { ... } holding it, NULL at top level */
-    struct pw_toml_node *table;    /* the table its key is relative to */
+    struct pw_toml_node *literal;    /* the { ... } holding it, NULL at top level */
+    struct pw_toml_node *table;      /* the table its key is relative to */
     struct pw_toml_node *value;
 };
 
@@ -81,11 +81,11 @@ struct pw_toml_kv {
 struct pw_toml_section {
     struct pw_toml_node *table;
     int aot;
-    size_t depth;                  /* number of key parts in the header; 0 for the root */
-    size_t lead_start;             /* start of the comment lines right above the header */
-    size_t hdr_start, hdr_end;     /* the header line, newline included; 0,0 for the root */
-    size_t body_end;               /* end of the last key/value line, else hdr_end */
-    size_t end;                    /* where the next section's lead starts, or the text's end */
+    size_t depth;              /* number of key parts in the header; 0 for the root */
+    size_t lead_start;         /* start of the comment lines right above the header */
+    size_t hdr_start, hdr_end; /* the header line, newline included; 0,0 for the root */
+    size_t body_end;           /* end of the last key/value line, else hdr_end */
+    size_t end;                /* where the next section's lead starts, or the text's end */
     size_t n_kv, n_dotted;
     struct pw_toml_kv *last_kv;
 };
@@ -95,8 +95,8 @@ struct pw_toml_comment {
 };
 
 struct pw_toml_doc {
-    char *name;                    /* for messages */
-    char *src;                     /* NUL-terminated copy of the text */
+    char *name; /* for messages */
+    char *src;  /* NUL-terminated copy of the text */
     size_t len;
     struct pw_toml_node *root;
     struct pw_toml_section **sections;
@@ -105,9 +105,9 @@ struct pw_toml_doc {
     size_t n_kvs, cap_kvs;
     struct pw_toml_comment *comments;
     size_t n_comments, cap_comments;
-    struct pw_toml_node **nodes;   /* every node, for freeing */
+    struct pw_toml_node **nodes; /* every node, for freeing */
     size_t n_nodes, cap_nodes;
-    char quote_hint;               /* quote for new keys and strings when the text has none */
+    char quote_hint; /* quote for new keys and strings when the text has none */
 };
 
 /* A key path: decoded parts, owned. */
@@ -117,7 +117,10 @@ struct pw_toml_path {
     size_t n, cap;
 };
 
-#define PW_TOML_PATH_INIT {NULL, NULL, 0, 0}
+#define PW_TOML_PATH_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, 0, 0                                                                           \
+    }
 
 /* Parses text (len bytes, any content) as TOML 1.0. name is used in messages. On success
  * *out is a new document, the caller's to free with pw_toml_doc_free. On failure returns

@@ -583,7 +583,8 @@ static int path_cmp(const struct pw_toml_path *a, const struct pw_toml_path *b)
 
 static int leaf_cmp(const void *a, const void *b)
 {
-    return path_cmp(&((const struct pw_toml_leaf *)a)->path, &((const struct pw_toml_leaf *)b)->path);
+    return path_cmp(&((const struct pw_toml_leaf *)a)->path,
+                    &((const struct pw_toml_leaf *)b)->path);
 }
 
 static int has_prefix(const struct pw_toml_path *p, const struct pw_toml_path *prefix)
@@ -681,8 +682,8 @@ static int commit(struct pw_toml_doc **docp, struct edit *ed, const struct pw_to
         rc = pw_err_set(err, PW_E_FAIL, "internal error: editing '%s' gave invalid TOML (%s)",
                         p.buf, perr.msg);
     else if (!verify(old, new, path, value, kind))
-        rc = pw_err_set(err, PW_E_FAIL,
-                        "internal error: editing '%s' would change other values", p.buf);
+        rc = pw_err_set(err, PW_E_FAIL, "internal error: editing '%s' would change other values",
+                        p.buf);
     if (rc) {
         pw_toml_doc_free(new);
     } else {
@@ -721,14 +722,14 @@ static int walk(const struct pw_toml_doc *d, const struct pw_toml_path *path,
         }
         struct pw_buf b = PW_BUF_INIT;
         path_text(path, k + 1, &b);
-        int rc = e->val->aot
-                     ? pw_err_set(err, PW_E_UNSUPPORTED,
-                                  "'%s' is an array of tables; its elements cannot be addressed",
-                                  b.buf)
-                     : pw_err_set(err, PW_E_EXISTS, "'%s' is %s %s, not a table", b.buf,
-                                  e->val->type == PW_TOML_ARRAY || e->val->type == PW_TOML_INTEGER
-                                      ? "an" : "a",
-                                  pw_toml_type_name(e->val->type));
+        int rc =
+            e->val->aot
+                ? pw_err_set(err, PW_E_UNSUPPORTED,
+                             "'%s' is an array of tables; its elements cannot be addressed", b.buf)
+                : pw_err_set(err, PW_E_EXISTS, "'%s' is %s %s, not a table", b.buf,
+                             e->val->type == PW_TOML_ARRAY || e->val->type == PW_TOML_INTEGER ? "an"
+                                                                                              : "a",
+                             pw_toml_type_name(e->val->type));
         pw_buf_release(&b);
         return rc;
     }
@@ -751,8 +752,7 @@ static int parse_value(const char *value, struct pw_toml_doc **out, struct pw_er
     struct pw_err perr;
     pw_err_init(&perr);
     int rc = pw_toml_parse("value", b.buf, b.len, out, &perr);
-    if (!rc && ((*out)->n_kvs < 1 || (*out)->kvs[0]->val_end != b.len ||
-                (*out)->root->n != 1)) {
+    if (!rc && ((*out)->n_kvs < 1 || (*out)->kvs[0]->val_end != b.len || (*out)->root->n != 1)) {
         pw_toml_doc_free(*out);
         *out = NULL;
         rc = -1;
@@ -795,8 +795,8 @@ static int set_node(struct pw_toml_doc **docp, const struct pw_toml_path *path, 
     return rc;
 }
 
-int pw_toml_edit_set(struct pw_toml_doc **docp, const struct pw_toml_path *path,
-                     const char *value, struct pw_err *err)
+int pw_toml_edit_set(struct pw_toml_doc **docp, const struct pw_toml_path *path, const char *value,
+                     struct pw_err *err)
 {
     struct pw_toml_doc *vdoc = NULL;
     int rc = parse_value(value, &vdoc, err);
@@ -905,15 +905,14 @@ static int merge_conflict(const struct pw_toml_doc *doc, const struct pw_toml_do
         rc = pw_err_set(err, PW_E_EXISTS, "cannot merge '%s' from '%s': %s", b.buf, frag->name,
                         werr.msg);
     } else if (e && leaf->value->type == PW_TOML_TABLE && e->val->type != PW_TOML_TABLE) {
-        rc = pw_err_set(err, PW_E_EXISTS,
-                        "cannot merge '%s' from '%s': it is a table there but %s %s in '%s'",
-                        b.buf, frag->name, e->val->aot ? "an" : "a",
-                        e->val->aot ? "array of tables" : pw_toml_type_name(e->val->type),
-                        doc->name);
+        rc = pw_err_set(
+            err, PW_E_EXISTS, "cannot merge '%s' from '%s': it is a table there but %s %s in '%s'",
+            b.buf, frag->name, e->val->aot ? "an" : "a",
+            e->val->aot ? "array of tables" : pw_toml_type_name(e->val->type), doc->name);
     } else if (e && leaf->value->type != PW_TOML_TABLE && is_table_value(e->val)) {
         rc = pw_err_set(err, PW_E_EXISTS,
-                        "cannot merge '%s' from '%s': it is a %s there but a table in '%s'",
-                        b.buf, frag->name, pw_toml_type_name(leaf->value->type), doc->name);
+                        "cannot merge '%s' from '%s': it is a %s there but a table in '%s'", b.buf,
+                        frag->name, pw_toml_type_name(leaf->value->type), doc->name);
     }
     pw_buf_release(&b);
     return rc;

@@ -11,8 +11,8 @@
 
 /* path = value, value being TOML text ('"5m0s"', 'true', '[1, 2]', '{ a = 1 }'). Missing
  * tables are created. A table is not replaced by a value (unset it first, or merge). */
-int pw_toml_edit_set(struct pw_toml_doc **docp, const struct pw_toml_path *path,
-                     const char *value, struct pw_err *err);
+int pw_toml_edit_set(struct pw_toml_doc **docp, const struct pw_toml_path *path, const char *value,
+                     struct pw_err *err);
 /* Removes a key or a whole table (its header, its keys, its sub-tables). Absent: no change. */
 int pw_toml_edit_unset(struct pw_toml_doc **docp, const struct pw_toml_path *path,
                        struct pw_err *err);

@@ -19,9 +19,9 @@ struct parser {
     const char *s;
     size_t len, pos;
     struct pw_err *err;
-    struct pw_toml_node *cur;       /* table the next key/value line goes into */
-    struct pw_toml_section *sect;   /* section being read */
-    size_t comment_run;             /* start of the current run of comment-only lines */
+    struct pw_toml_node *cur;     /* table the next key/value line goes into */
+    struct pw_toml_section *sect; /* section being read */
+    size_t comment_run;           /* start of the current run of comment-only lines */
     int nesting;
 };
 
@@ -184,13 +184,27 @@ static int parse_escape(struct parser *p, struct pw_buf *out)
     int c = peek(p, 1);
     p->pos += 2;
     switch (c) {
-    case 'b': pw_buf_addc(out, '\b'); return 0;
-    case 't': pw_buf_addc(out, '\t'); return 0;
-    case 'n': pw_buf_addc(out, '\n'); return 0;
-    case 'f': pw_buf_addc(out, '\f'); return 0;
-    case 'r': pw_buf_addc(out, '\r'); return 0;
-    case '"': pw_buf_addc(out, '"'); return 0;
-    case '\\': pw_buf_addc(out, '\\'); return 0;
+    case 'b':
+        pw_buf_addc(out, '\b');
+        return 0;
+    case 't':
+        pw_buf_addc(out, '\t');
+        return 0;
+    case 'n':
+        pw_buf_addc(out, '\n');
+        return 0;
+    case 'f':
+        pw_buf_addc(out, '\f');
+        return 0;
+    case 'r':
+        pw_buf_addc(out, '\r');
+        return 0;
+    case '"':
+        pw_buf_addc(out, '"');
+        return 0;
+    case '\\':
+        pw_buf_addc(out, '\\');
+        return 0;
     case 'u':
     case 'U': {
         int digits = c == 'u' ? 4 : 8;
@@ -283,8 +297,8 @@ static int ml_line_continuation(struct parser *p)
     size_t i = p->pos + 1;
     while (i < p->len && (p->s[i] == ' ' || p->s[i] == '\t'))
         i++;
-    if (i < p->len && !(p->s[i] == '\n' || (p->s[i] == '\r' && i + 1 < p->len &&
-                                             p->s[i + 1] == '\n')))
+    if (i < p->len &&
+        !(p->s[i] == '\n' || (p->s[i] == '\r' && i + 1 < p->len && p->s[i + 1] == '\n')))
         return 0;
     if (i >= p->len)
         return 0;
@@ -349,8 +363,8 @@ static int parse_string(struct parser *p, struct pw_buf *out)
 
 static int is_bare(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 static int parse_key_part(struct parser *p, struct key *k)
@@ -434,10 +448,22 @@ static int digits_ok(const char *t, size_t n, int (*isdig)(int))
     return 1;
 }
 
-static int is_dec(int c) { return c >= '0' && c <= '9'; }
-static int is_hex(int c) { return hexval(c) >= 0; }
-static int is_oct(int c) { return c >= '0' && c <= '7'; }
-static int is_bin(int c) { return c == '0' || c == '1'; }
+static int is_dec(int c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_hex(int c)
+{
+    return hexval(c) >= 0;
+}
+static int is_oct(int c)
+{
+    return c >= '0' && c <= '7';
+}
+static int is_bin(int c)
+{
+    return c == '0' || c == '1';
+}
 
 static int parse_radix_int(const char *t, size_t n, int64_t *out)
 {
@@ -679,8 +705,7 @@ static int parse_scalar(struct parser *p, struct pw_toml_node *v)
     }
     if (looks_like_date(t, n) || looks_like_time(t, n))
         return parse_datetime(p, start, t, n, v);
-    if (!is_dec((unsigned char)t[0]) && t[0] != '+' && t[0] != '-' && t[0] != 'i' &&
-        t[0] != 'n')
+    if (!is_dec((unsigned char)t[0]) && t[0] != '+' && t[0] != '-' && t[0] != 'i' && t[0] != 'n')
         return fail(p, start, "invalid value '%.*s'", (int)n, t);
     return parse_number(p, start, t, n, v);
 }
@@ -736,9 +761,9 @@ static int install_kv(struct parser *p, struct pw_toml_node *t, const struct key
             int rc = e->val->type != PW_TOML_TABLE
                          ? fail(p, kp->start, "key '%s' is already defined as a %s", b.buf,
                                 pw_toml_type_name(e->val->type))
-                     : e->val->closed ? fail(p, kp->start, "inline table '%s' cannot be extended",
-                                             b.buf)
-                                      : fail(p, kp->start, "table '%s' is already defined", b.buf);
+                     : e->val->closed
+                         ? fail(p, kp->start, "inline table '%s' cannot be extended", b.buf)
+                         : fail(p, kp->start, "table '%s' is already defined", b.buf);
             pw_buf_release(&b);
             return rc;
         } else {
@@ -978,9 +1003,9 @@ static int header_parent(struct parser *p, const struct key *k, struct pw_toml_n
         } else {
             struct pw_buf b = PW_BUF_INIT;
             key_text(k, i + 1, &b);
-            int rc = fail(p, kp->start, "'%s' is already defined as %s", b.buf,
-                          v->type == PW_TOML_TABLE ? "an inline table"
-                                                   : pw_toml_type_name(v->type));
+            int rc =
+                fail(p, kp->start, "'%s' is already defined as %s", b.buf,
+                     v->type == PW_TOML_TABLE ? "an inline table" : pw_toml_type_name(v->type));
             pw_buf_release(&b);
             return rc;
         }
@@ -1017,8 +1042,8 @@ static int define_header_table(struct parser *p, const struct key *k, int aot,
         struct pw_buf b = PW_BUF_INIT;
         key_text(k, k->n, &b);
         const char *what = e->val->type == PW_TOML_TABLE ? "table"
-                           : e->val->aot                ? "array of tables"
-                                                        : pw_toml_type_name(e->val->type);
+                           : e->val->aot                 ? "array of tables"
+                                                         : pw_toml_type_name(e->val->type);
         rc = fail(p, last->start, "'%s' is already defined (as %s %s)", b.buf,
                   *what == 'a' || *what == 'i' ? "an" : "a", what);
         pw_buf_release(&b);
@@ -1043,8 +1068,8 @@ static int parse_header(struct parser *p, size_t line_start)
         goto out;
     skip_ws(p);
     if (peek(p, 0) != ']' || (aot && peek(p, 1) != ']')) {
-        rc = fail(p, p->pos, aot ? "expected ']]' to close the header" :
-                                   "expected ']' to close the header");
+        rc = fail(p, p->pos,
+                  aot ? "expected ']]' to close the header" : "expected ']' to close the header");
         goto out;
     }
     p->pos += aot ? 2 : 1;

@@ -37,8 +37,7 @@ static int resolve(const char *path, char **out, struct pw_err *err)
     return 0;
 }
 
-static int lock_dir(struct pw_tomlfile *f, const char *dir, unsigned timeout,
-                    struct pw_err *err)
+static int lock_dir(struct pw_tomlfile *f, const char *dir, unsigned timeout, struct pw_err *err)
 {
     struct timespec pause = {0, 20 * 1000 * 1000};
     unsigned long waited_ms = 0;
@@ -47,8 +46,8 @@ static int lock_dir(struct pw_tomlfile *f, const char *dir, unsigned timeout,
             return pw_err_errno(err, PW_E_IO, errno, "cannot lock '%s'", dir);
         if (waited_ms >= (unsigned long)timeout * 1000)
             return pw_err_set(err, PW_E_LOCKED,
-                              "'%s' is locked by another packwright-toml (waited %u s)",
-                              f->path, timeout);
+                              "'%s' is locked by another packwright-toml (waited %u s)", f->path,
+                              timeout);
         nanosleep(&pause, NULL);
         waited_ms += 20;
     }
@@ -62,8 +61,8 @@ static int same_dir(const struct pw_tomlfile *a, const struct pw_tomlfile *b)
            fstat(b->dir_fd, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags,
-                     unsigned lock_timeout, const struct pw_tomlfile *held, struct pw_err *err)
+int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags, unsigned lock_timeout,
+                     const struct pw_tomlfile *held, struct pw_err *err)
 {
     int rc = resolve(path, &f->path, err);
     if (rc)
@@ -92,8 +91,8 @@ int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags,
     return pw_fs_read_file(f->path, &f->text, err);
 }
 
-static int write_temp(struct pw_tomlfile *f, const char *tmp, int fd, const char *text,
-                      size_t len, struct pw_err *err)
+static int write_temp(struct pw_tomlfile *f, const char *tmp, int fd, const char *text, size_t len,
+                      struct pw_err *err)
 {
     mode_t mode = f->exists ? f->st.st_mode & 07777 : 0644;
     if (fchmod(fd, mode) < 0)
@@ -124,8 +123,7 @@ int pw_tomlfile_write(struct pw_tomlfile *f, const char *text, size_t len, struc
     if (close(fd) < 0 && !rc)
         rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", tmp.buf);
     if (!rc && getenv("PW_FAIL_BEFORE_RENAME"))
-        rc = pw_err_set(err, PW_E_IO, "cannot write '%s': failure injected before rename",
-                        f->path);
+        rc = pw_err_set(err, PW_E_IO, "cannot write '%s': failure injected before rename", f->path);
     if (!rc && rename(tmp.buf, f->path) < 0)
         rc = pw_err_errno(err, PW_E_IO, errno, "cannot rename '%s' to '%s'", tmp.buf, f->path);
     if (rc)

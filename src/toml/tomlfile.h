@@ -11,14 +11,17 @@
 #include "../base/err.h"
 
 struct pw_tomlfile {
-    char *path;         /* the file itself, symlinks resolved */
-    int dir_fd;         /* its directory; locked when the file was opened for writing */
+    char *path; /* the file itself, symlinks resolved */
+    int dir_fd; /* its directory; locked when the file was opened for writing */
     int exists;
     struct stat st;     /* of the file, when it exists */
     struct pw_buf text; /* its bytes; empty when it does not exist */
 };
 
-#define PW_TOMLFILE_INIT {NULL, -1, 0, {0}, PW_BUF_INIT}
+#define PW_TOMLFILE_INIT                                                                           \
+    {                                                                                              \
+        NULL, -1, 0, {0}, PW_BUF_INIT                                                              \
+    }
 
 enum pw_tomlfile_flags {
     PW_TOMLFILE_LOCK = 1,  /* lock the directory (wait up to lock_timeout seconds) */
@@ -29,8 +32,8 @@ enum pw_tomlfile_flags {
  * NULL) is a file of the same directory whose lock this process holds already; nor when the
  * directory does not exist and is not to be created (then the file does not exist either).
  * PW_E_LOCKED when the lock cannot be had in time. */
-int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags,
-                     unsigned lock_timeout, const struct pw_tomlfile *held, struct pw_err *err);
+int pw_tomlfile_open(struct pw_tomlfile *f, const char *path, unsigned flags, unsigned lock_timeout,
+                     const struct pw_tomlfile *held, struct pw_err *err);
 /* Replaces the file with text. A new file gets mode 0644. When the environment variable
  * PW_FAIL_BEFORE_RENAME is set, fails after writing the temp file and before the rename
  * (for tests). */

@@ -170,8 +170,8 @@ static int text_equal(const char *a, const char *b)
     pw_buf_addf(&y, "v = %s", b);
     struct pw_toml_doc *dx = NULL, *dy = NULL;
     int eq = !pw_toml_parse("a", x.buf, x.len, &dx, NULL) &&
-             !pw_toml_parse("b", y.buf, y.len, &dy, NULL) && dx->root->n == 1 &&
-             dy->root->n == 1 && pw_toml_equal(dx->root->entries[0].val, dy->root->entries[0].val);
+             !pw_toml_parse("b", y.buf, y.len, &dy, NULL) && dx->root->n == 1 && dy->root->n == 1 &&
+             pw_toml_equal(dx->root->entries[0].val, dy->root->entries[0].val);
     pw_toml_doc_free(dx);
     pw_toml_doc_free(dy);
     pw_buf_release(&x);
@@ -382,8 +382,8 @@ static int key_depth(const char *key)
 static int key_within(const char *key, const char *table)
 {
     struct pw_toml_path k = PW_TOML_PATH_INIT, t = PW_TOML_PATH_INIT;
-    int within = !pw_toml_path_parse(key, &k, NULL) && !pw_toml_path_parse(table, &t, NULL) &&
-                 k.n > t.n;
+    int within =
+        !pw_toml_path_parse(key, &k, NULL) && !pw_toml_path_parse(table, &t, NULL) && k.n > t.n;
     for (size_t i = 0; within && i < t.n; i++)
         within = k.lens[i] == t.lens[i] && !memcmp(k.parts[i], t.parts[i], k.lens[i]);
     pw_toml_path_release(&k);
@@ -451,15 +451,15 @@ int pw_tomlstate_created_and_unused(struct pw_tomlstate *st, const char *config,
     if (!pw_strvec_contains(&st->created, config) || pw_tomlstate_has_records(st, config))
         return 0;
     const struct pw_toml_node *root = doc->root;
-    int only_version = doc->n_comments == 0 && (root->n == 0 ||
-                       (root->n == 1 && !strcmp(root->entries[0].name.ptr, "version")));
+    int only_version =
+        doc->n_comments == 0 &&
+        (root->n == 0 || (root->n == 1 && !strcmp(root->entries[0].name.ptr, "version")));
     if (!only_version)
         return 0;
     for (size_t i = 0; i < st->created.n; i++) {
         if (same(st->created.v[i], config)) {
             free(st->created.v[i]);
-            memmove(&st->created.v[i], &st->created.v[i + 1],
-                    (st->created.n - i) * sizeof(char *));
+            memmove(&st->created.v[i], &st->created.v[i + 1], (st->created.n - i) * sizeof(char *));
             st->created.n--;
             break;
         }

@@ -39,7 +39,10 @@ struct pw_tomlstate {
     struct pw_strvec created;
 };
 
-#define PW_TOMLSTATE_INIT {{NULL, 0, 0}, {NULL, 0, 0}, PW_STRVEC_INIT}
+#define PW_TOMLSTATE_INIT                                                                          \
+    {                                                                                              \
+        {NULL, 0, 0}, {NULL, 0, 0}, PW_STRVEC_INIT                                                 \
+    }
 
 /* Parses a state file's text (empty text: no records). */
 int pw_tomlstate_parse(struct pw_tomlstate *st, const char *name, const char *text, size_t len,

@@ -100,7 +100,7 @@ static void check_result(const struct pw_toml_doc *old, struct pw_toml_doc *new,
     for (size_t i = 0; i < fl.n; i++) {
         const struct pw_toml_node *v = pw_toml_get(re, &fl.v[i].path);
         if (!v || (fl.v[i].value->type == PW_TOML_TABLE ? v->type != PW_TOML_TABLE
-                                                         : !pw_toml_equal(v, fl.v[i].value)))
+                                                        : !pw_toml_equal(v, fl.v[i].value)))
             abort();
     }
     unchanged_outside(old, re, frag ? NULL : path, frag ? &fl : NULL);

@@ -146,8 +146,8 @@ static int check_invalid(const char *dir, const char *rel, int verbose)
         size_t n = strlen(rel), line = 0, col = 0;
         int used = 0;
         ok = rc == -PW_E_TOML && !strncmp(err.msg, rel, n) &&
-             sscanf(err.msg + n, ":%zu:%zu: %n", &line, &col, &used) == 2 && used > 0 &&
-             line > 0 && col > 0 && err.msg[n + (size_t)used] != '\0';
+             sscanf(err.msg + n, ":%zu:%zu: %n", &line, &col, &used) == 2 && used > 0 && line > 0 &&
+             col > 0 && err.msg[n + (size_t)used] != '\0';
         if (verbose)
             printf("# %s\n", rc ? err.msg : "accepted");
     }

@@ -83,14 +83,11 @@ static void set_cases(void)
            "[a]\nx = 1\n\n[a.b]\ny = 1\n\n[a.n]\nk = 'v'\n\n[c]\nz = 1\n");
     expect("dotted keys where the section uses them", "[a]\nb.c = 1\n", SET, "a.d.e", "2",
            "[a]\nb.c = 1\nd.e = 2\n");
-    expect("into a dotted table", "a.b = 1\nc = 2\n", SET, "a.x", "3",
-           "a.b = 1\na.x = 3\nc = 2\n");
-    expect("into an inline table", "t = { a = 1 }\n", SET, "t.b", "2",
-           "t = { a = 1, b = 2 }\n");
-    expect("into an empty inline table", "t = {}\n", SET, "t.b.c", "2",
-           "t = { b.c = 2 }\n");
-    expect("implicit table gets its header before its sub-table", "x = 1\n\n[a.b]\nc = 1\n",
-           SET, "a.k", "1", "x = 1\n\n[a]\nk = 1\n\n[a.b]\nc = 1\n");
+    expect("into a dotted table", "a.b = 1\nc = 2\n", SET, "a.x", "3", "a.b = 1\na.x = 3\nc = 2\n");
+    expect("into an inline table", "t = { a = 1 }\n", SET, "t.b", "2", "t = { a = 1, b = 2 }\n");
+    expect("into an empty inline table", "t = {}\n", SET, "t.b.c", "2", "t = { b.c = 2 }\n");
+    expect("implicit table gets its header before its sub-table", "x = 1\n\n[a.b]\nc = 1\n", SET,
+           "a.k", "1", "x = 1\n\n[a]\nk = 1\n\n[a.b]\nc = 1\n");
     expect("CRLF kept", "[t]\r\na = 1\r\n", SET, "t.b", "2", "[t]\r\na = 1\r\nb = 2\r\n");
     expect("no final newline kept", "[t]\na = 1", SET, "t.b", "2", "[t]\na = 1\nb = 2");
     expect("no final newline, new header", "[t]\na = 1", SET, "u.b", "2",
@@ -101,13 +98,12 @@ static void set_cases(void)
            "[plugins.\"io.containerd.grpc.v1.cri\"]\n  x = 1\n\n"
            "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.gvisor]\n"
            "  runtime_type = \"io.containerd.runsc.v1\"\n");
-    expect("single-quoted style for new parts",
-           "[plugins.'io.containerd.cri.v1.images']\nx = 1\n", SET,
-           "plugins.\"io.containerd.cri.v1.runtime\".y", "1",
+    expect("single-quoted style for new parts", "[plugins.'io.containerd.cri.v1.images']\nx = 1\n",
+           SET, "plugins.\"io.containerd.cri.v1.runtime\".y", "1",
            "[plugins.'io.containerd.cri.v1.images']\nx = 1\n\n"
            "[plugins.'io.containerd.cri.v1.runtime']\ny = 1\n");
-    expect("headers indented by depth", "[a]\n  x = 1\n\n  [a.b]\n    y = 1\n", SET, "a.b.c.d",
-           "1", "[a]\n  x = 1\n\n  [a.b]\n    y = 1\n\n    [a.b.c]\n      d = 1\n");
+    expect("headers indented by depth", "[a]\n  x = 1\n\n  [a.b]\n    y = 1\n", SET, "a.b.c.d", "1",
+           "[a]\n  x = 1\n\n  [a.b]\n    y = 1\n\n    [a.b.c]\n      d = 1\n");
     expect("sub-table before its parent", "[a.b]\nx = 1\n\n[a]\ny = 1\n", SET, "a.z", "1",
            "[a.b]\nx = 1\n\n[a]\ny = 1\nz = 1\n");
     expect("empty document", "", SET, "a.b", "1", "[a]\nb = 1\n");
@@ -124,8 +120,7 @@ static void unset_cases(void)
 {
     expect("remove a line", "a = 1 # x\nb = 2\n", UNSET, "a", NULL, "b = 2\n");
     expect("absent: no change", "a = 1\n", UNSET, "b.c", NULL, "a = 1\n");
-    expect("remove the last line without final newline", "a = 1\nb = 2", UNSET, "b", NULL,
-           "a = 1");
+    expect("remove the last line without final newline", "a = 1\nb = 2", UNSET, "b", NULL, "a = 1");
     expect("remove a table and its sub-tables",
            "x = 1\n\n# about a\n[a]\nk = 1\n\n[a.b]\nk = 2\n\n[c]\nk = 3\n", UNSET, "a", NULL,
            "x = 1\n\n[c]\nk = 3\n");
@@ -154,8 +149,7 @@ static void merge_cases(void)
     expect("empty tables are created", "a = 1\n", MERGE, NULL, "[t]\n", "a = 1\n\n[t]\n");
     expect_error("table against value", "a = 1\n", MERGE, NULL, "[a]\nb = 1\n",
                  "cannot merge 'a.b'");
-    expect_error("value against table", "[a]\nb = 1\n", MERGE, NULL, "a = 1\n",
-                 "cannot merge 'a'");
+    expect_error("value against table", "[a]\nb = 1\n", MERGE, NULL, "a = 1\n", "cannot merge 'a'");
 }
 
 int main(void)
