@@ -585,6 +585,43 @@ static void hb_u64(struct hb *b, int tag, uint64_t v)
     hb_u64s(b, tag, &v, 1);
 }
 
+/* Without a `group`, the Debian section picks one of rpm's traditional groups (rpm's old
+ * GROUPS list); rpmbuild would write "Unspecified", which rpmlint reports as no group. */
+static const char *rpm_group(const struct pw_package *pkg)
+{
+    static const struct {
+        const char *section, *group;
+    } groups[] = {
+        {"admin", "Applications/System"},
+        {"database", "Applications/Databases"},
+        {"devel", "Development/Tools"},
+        {"doc", "Documentation"},
+        {"editors", "Applications/Editors"},
+        {"httpd", "System Environment/Daemons"},
+        {"interpreters", "Development/Languages"},
+        {"kernel", "System Environment/Kernel"},
+        {"libdevel", "Development/Libraries"},
+        {"libs", "System Environment/Libraries"},
+        {"misc", "Applications/System"},
+        {"net", "Applications/Internet"},
+        {"perl", "Development/Languages"},
+        {"python", "Development/Languages"},
+        {"shells", "System Environment/Shells"},
+        {"text", "Applications/Text"},
+        {"utils", "Applications/System"},
+        {"web", "Applications/Internet"},
+    };
+    if (pkg->group)
+        return pkg->group;
+    const char *section = pkg->section ? pkg->section : "";
+    const char *slash = strrchr(section, '/'); /* "contrib/net" */
+    section = slash ? slash + 1 : section;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        if (!strcmp(section, groups[i].section))
+            return groups[i].group;
+    return "Unspecified";
+}
+
 static void put_package(struct hb *b, const struct pw_rpm_pkg *r)
 {
     const struct pw_package *pkg = r->pkg;
@@ -610,7 +647,7 @@ static void put_package(struct hb *b, const struct pw_rpm_pkg *r)
     hb_str(b, PW_RPMTAG_VENDOR, pkg->vendor);
     hb_str(b, PW_RPMTAG_LICENSE, pkg->license ? pkg->license : "NOASSERTION");
     hb_str(b, PW_RPMTAG_PACKAGER, pkg->maintainer);
-    hb_i18n(b, PW_RPMTAG_GROUP, pkg->group ? pkg->group : "Unspecified");
+    hb_i18n(b, PW_RPMTAG_GROUP, rpm_group(pkg));
     hb_str(b, PW_RPMTAG_URL, pkg->homepage);
     hb_str(b, PW_RPMTAG_OS, "linux");
     hb_str(b, PW_RPMTAG_ARCH, r->arch);
@@ -703,28 +740,59 @@ static uint32_t changelog_time(const struct pw_changelog_entry *e)
     return t < 0 ? 0 : (uint32_t)t;
 }
 
+/* rpm's changelog items are "- " lines: "* " bullets (the Debian spelling) become "- ", a
+ * first line without a bullet gets one, other lines stay as written. */
+static char *changelog_text(const char *t)
+{
+    struct pw_buf out = PW_BUF_INIT;
+    for (int first = 1; *t; first = 0) {
+        size_t len = strcspn(t, "\n");
+        if (len >= 2 && (t[0] == '*' || t[0] == '-') && t[1] == ' ')
+            pw_buf_addf(&out, "- %.*s", (int)(len - 2), t + 2);
+        else
+            pw_buf_addf(&out, "%s%.*s", first ? "- " : "", (int)len, t);
+        t += len;
+        if (*t == '\n' && *++t)
+            pw_buf_addc(&out, '\n');
+    }
+    trim_newlines(&out);
+    return pw_buf_detach(&out, NULL);
+}
+
+/* The entry for the version being built names it exactly as the package does (with
+ * release and epoch), as in the .deb; without a changelog there is one entry for it, dated
+ * SOURCE_DATE_EPOCH, so that rpmlint and `rpm -q --changelog` find one. */
+static void changelog_entry(const struct pw_rpm_pkg *r, const struct pw_changelog_entry *e,
+                            uint32_t *time, char **name, char **text)
+{
+    const struct pw_package *pkg = r->pkg;
+    const char *maintainer = pkg->maintainer ? pkg->maintainer : "packwright";
+    struct pw_buf n = PW_BUF_INIT;
+    if (!e) {
+        *time = (uint32_t)r->ctx->source_date_epoch;
+        pw_buf_addf(&n, "%s - %s", maintainer, r->evr);
+        *text = pw_xstrdup("- Built by packwright.");
+    } else {
+        const char *v = e->version ? e->version : r->evr;
+        if (pkg->version && !strcmp(v, pkg->version))
+            v = r->evr;
+        *time = changelog_time(e);
+        pw_buf_addf(&n, "%s - %s", e->author ? e->author : maintainer, v);
+        *text = changelog_text(e->text ? e->text : "");
+    }
+    *name = pw_buf_detach(&n, NULL);
+}
+
 static void put_changelog(struct hb *b, const struct pw_rpm_pkg *r)
 {
     const struct pw_package *pkg = r->pkg;
-    size_t n = pkg->nchangelog;
-    if (!n)
-        return;
+    size_t n = pkg->nchangelog ? pkg->nchangelog : 1;
     uint32_t *times = pw_xcalloc(n, sizeof(*times));
     char **names = pw_xcalloc(n, sizeof(*names));
     char **texts = pw_xcalloc(n, sizeof(*texts));
-    for (size_t i = 0; i < n; i++) {
-        const struct pw_changelog_entry *e = &pkg->changelog[i];
-        struct pw_buf name = PW_BUF_INIT, text = PW_BUF_INIT;
-        times[i] = changelog_time(e);
-        pw_buf_addf(&name, "%s - %s", e->author ? e->author : "", e->version ? e->version : "");
-        const char *t = e->text ? e->text : "";
-        if (*t != '-' && *t != '*')
-            pw_buf_adds(&text, "- ");
-        pw_buf_adds(&text, t);
-        trim_newlines(&text);
-        names[i] = pw_buf_detach(&name, NULL);
-        texts[i] = pw_buf_detach(&text, NULL);
-    }
+    for (size_t i = 0; i < n; i++)
+        changelog_entry(r, pkg->nchangelog ? &pkg->changelog[i] : NULL, &times[i], &names[i],
+                        &texts[i]);
     hb_u32s(b, PW_RPMTAG_CHANGELOGTIME, times, n);
     hb_strs(b, PW_RPMTAG_CHANGELOGNAME, (const char *const *)names, n);
     hb_strs(b, PW_RPMTAG_CHANGELOGTEXT, (const char *const *)texts, n);
