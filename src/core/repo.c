@@ -496,6 +496,59 @@ int pw_repo_remove(const struct pw_repo_opts *o, char *const *specs, size_t nspe
     return rc;
 }
 
+/* Every package of the family's scope leaves the next index (sync re-adds what stays). */
+static int clear_scope(struct pw_repo *r, struct pw_repo_state *s, struct pw_err *err)
+{
+    struct pw_strvec names = PW_STRVEC_INIT;
+    for (size_t i = 0; i < s->db.n; i++) {
+        const char *name = pw_repo_rec_str(s->db.recs[i], "name");
+        if (!strcmp(pw_repo_rec_str(s->db.recs[i], "type"), s->fam->name) && *name &&
+            !pw_strvec_contains(&names, name))
+            pw_strvec_push(&names, name);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < names.n && rc >= 0; i++)
+        rc = s->fam->remove(r, s, names.v[i], NULL, err);
+    pw_strvec_release(&names);
+    return rc < 0 ? rc : 0;
+}
+
+int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *files,
+                 const char *const *components, size_t nfiles, struct pw_err *err)
+{
+    struct pw_repo r;
+    int key_changed = 0, f = !strcmp(family, families[0]->name) ? 0 : 1;
+    struct pw_repo_opts each = *o; /* the component changes from file to file */
+    int rc = check_scope(o, err);
+    for (size_t i = 0; rc == 0 && components && i < nfiles; i++) {
+        each.component = components[i];
+        rc = check_scope(&each, err);
+    }
+    if (rc == 0)
+        rc = repo_open(&r, o, 1, &key_changed, err);
+    else
+        memset(&r, 0, sizeof(r)), r.lock_fd = -1;
+    struct pw_repo_state *s = &r.fams[f];
+    if (rc == 0)
+        rc = clear_scope(&r, s, err);
+    r.o = &each;
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        each.component = components ? components[i] : o->component;
+        const struct pw_repo_family *fam = probe(files[i], err);
+        if (fam && fam != s->fam)
+            rc = pw_err_set(err, PW_E_USAGE, "'%s' is not a %s package", files[i], family);
+        else
+            rc = fam ? fam->add(&r, s, files[i], err) : -err->code;
+    }
+    r.o = o;
+    if (rc == 0 && (key_changed || !s->live))
+        s->changed = 1;
+    if (rc == 0)
+        rc = s->changed ? publish(&r, err) : write_client_files(&r, err);
+    repo_close(&r);
+    return rc;
+}
+
 /* ---- checking --------------------------------------------------------------------------- */
 
 static char *default_keyring(struct pw_repo *r)

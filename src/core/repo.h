@@ -43,6 +43,12 @@ void pw_repo_opts_init(struct pw_repo_opts *o);
  * it republishes (fresh Date and signatures). */
 int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
                 struct pw_err *err);
+/* For `packwright mirror`: makes files exactly the content of one family's scope (family
+ * "deb": the suite o->suite, file i in component components[i]; "rpm": the whole rpm side) and
+ * publishes it as one generation. Packages of that scope not named leave the index (their
+ * pool files stay for the grace period); every file must belong to the family. */
+int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *files,
+                 const char *const *components, size_t nfiles, struct pw_err *err);
 /* Takes NAME or NAME=VERSION out of the index (o->suite limits it to one apt suite); the pool
  * files stay for the grace period. */
 int pw_repo_remove(const struct pw_repo_opts *o, char *const *specs, size_t nspecs,
