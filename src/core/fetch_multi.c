@@ -48,14 +48,15 @@ static uint64_t size_cap(const struct pw_fetch_job *j)
     return j->size ? j->size : j->max_size ? j->max_size : DEFAULT_MAX_SIZE;
 }
 
-int pw_fetch_verify_file(const char *path, uint64_t size, enum pw_hash_algo algo,
-                         const char *digest, struct pw_err *err)
+/* Size and digest of path; messages name what (a URL, or the path itself). */
+static int verify_as(const char *path, const char *what, uint64_t size, enum pw_hash_algo algo,
+                     const char *digest, struct pw_err *err)
 {
     struct stat st;
     if (stat(path, &st) < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", path);
     if (size && (uint64_t)st.st_size != size)
-        return pw_err_set(err, PW_E_CHECKSUM, "'%s' has %llu bytes, expected %llu", path,
+        return pw_err_set(err, PW_E_CHECKSUM, "'%s': %llu bytes, expected %llu", what,
                           (unsigned long long)st.st_size, (unsigned long long)size);
     if (!digest)
         return 0;
@@ -66,9 +67,15 @@ int pw_fetch_verify_file(const char *path, uint64_t size, enum pw_hash_algo algo
         return rc;
     pw_hex(md, pw_hash_len(algo), hex);
     if (strcmp(hex, digest))
-        return pw_err_set(err, PW_E_CHECKSUM, "%s mismatch for '%s' (expected %s, got %s)",
-                          pw_hash_name(algo), path, digest, hex);
+        return pw_err_set(err, PW_E_CHECKSUM, "'%s': %s mismatch (expected %s, got %s)", what,
+                          pw_hash_name(algo), digest, hex);
     return 0;
+}
+
+int pw_fetch_verify_file(const char *path, uint64_t size, enum pw_hash_algo algo,
+                         const char *digest, struct pw_err *err)
+{
+    return verify_as(path, path, size, algo, digest, err);
 }
 
 /* ---- libcurl callbacks ---- */
@@ -146,10 +153,10 @@ static void setup(struct xfer *x, const struct pw_fetch_settings *s)
 static int finish_ok(struct xfer *x)
 {
     const struct pw_fetch_job *j = x->job;
-    int rc = pw_fetch_verify_file(x->part, j->size, j->algo, j->digest, &x->err);
+    int rc = verify_as(x->part, j->url, j->size, j->algo, j->digest, &x->err);
     if (rc < 0) {
         unlink(x->part);
-        return pw_err_prefix(&x->err, "downloading '%s': ", j->url);
+        return rc;
     }
     if (rename(x->part, j->dest) < 0)
         return pw_err_errno(&x->err, PW_E_IO, errno, "cannot rename '%s'", x->part);
@@ -245,10 +252,8 @@ static enum verdict judge(struct xfer *x, CURLcode res, long code,
     int can_retry = x->attempts <= (unsigned)s->retries;
     if (x->too_big) {
         unlink(x->part);
-        pw_err_set(&x->err, PW_E_CHECKSUM,
-                   "downloading '%s': larger than the expected %llu "
-                   "bytes",
-                   j->url, (unsigned long long)size_cap(j));
+        pw_err_set(&x->err, PW_E_CHECKSUM, "'%s': larger than the expected %llu bytes", j->url,
+                   (unsigned long long)size_cap(j));
         return FAIL;
     }
     if (x->io_errno) {

@@ -138,6 +138,24 @@ int pw_mirror_verify_signature(struct pw_mirror *m, const char *what, const void
     return rc;
 }
 
+int pw_mirror_fetch_signature(struct pw_mirror *m, const char *rel, struct pw_err *err)
+{
+    struct pw_buf path = PW_BUF_INIT, prev = PW_BUF_INIT;
+    struct pw_err ignored;
+    work_path(m, "entry", &path);
+    int same = pw_fs_read_file(path.buf, &prev, &ignored) == 0 && prev.len == m->entry.len &&
+               !memcmp(prev.buf, m->entry.buf, prev.len);
+    work_path(m, "entry.sig", &path);
+    int rc = -1;
+    if (same)
+        rc = pw_fs_read_file(path.buf, &m->entry_sig, &ignored);
+    if (rc < 0 || !m->entry_sig.len)
+        rc = pw_mirror_fetch_small(m, rel, 0, &m->entry_sig, err);
+    pw_buf_release(&path);
+    pw_buf_release(&prev);
+    return rc;
+}
+
 /* ---- state: small "key value" lines remembered between runs ---- */
 
 int pw_mirror_state_get(const struct pw_mirror *m, const char *key, struct pw_buf *out)
@@ -190,14 +208,22 @@ static int save_state(struct pw_mirror *m, struct pw_err *err)
     return rc;
 }
 
-void pw_mirror_prune(struct pw_mirror *m)
+static int is_part(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && !strcmp(name + n - 5, ".part");
+}
+
+/* Removes the files of work/sub that keep() refuses. */
+static void prune_dir(struct pw_mirror *m, const char *sub,
+                      int (*keep)(const struct pw_mirror *m, const char *name))
 {
     struct pw_buf dir = PW_BUF_INIT, path = PW_BUF_INIT;
-    work_path(m, "indexes", &dir);
+    work_path(m, sub, &dir);
     DIR *d = opendir(dir.buf);
     struct dirent *de;
     while (d && (de = readdir(d))) {
-        if (de->d_name[0] == '.' || pw_strvec_contains(&m->indexes, de->d_name))
+        if (de->d_name[0] == '.' || keep(m, de->d_name))
             continue;
         pw_buf_reset(&path);
         pw_buf_addf(&path, "%s/%s", dir.buf, de->d_name);
@@ -207,6 +233,23 @@ void pw_mirror_prune(struct pw_mirror *m)
         closedir(d);
     pw_buf_release(&dir);
     pw_buf_release(&path);
+}
+
+static int index_listed(const struct pw_mirror *m, const char *name)
+{
+    return pw_strvec_contains(&m->indexes, name);
+}
+
+static int partial_download(const struct pw_mirror *m, const char *name)
+{
+    (void)m;
+    return is_part(name);
+}
+
+void pw_mirror_prune(struct pw_mirror *m)
+{
+    prune_dir(m, "indexes", index_listed);
+    prune_dir(m, "packages", partial_download);
 }
 
 /* ---- setup ---- */
@@ -301,6 +344,8 @@ static void teardown(struct pw_mirror *m)
     pw_strvec_release(&m->origins);
     pw_strvec_release(&m->archs);
     pw_strvec_release(&m->indexes);
+    pw_strvec_release(&m->local_keys);
+    pw_strvec_release(&m->local_paths);
     pw_buf_release(&m->entry);
     pw_buf_release(&m->entry_sig);
 }
@@ -363,6 +408,11 @@ static int fetch_packages(struct pw_mirror *m, const unsigned char *sel, char **
         const struct pw_upkg *p = &m->pkgs.v[i];
         if (!sel[i])
             continue;
+        const char *local = pw_mirror_local_file(m, p);
+        if (local) {
+            files[i] = pw_xstrdup(local);
+            continue;
+        }
         package_file(m, p, &b);
         files[i] = pw_buf_detach(&b, NULL);
         struct pw_err ignored;
@@ -403,6 +453,8 @@ static int mirror_and_publish(struct pw_mirror *m, struct pw_err *err)
     if (rc == 0)
         rc = pw_upkgs_dedupe(&m->pkgs, err);
     if (rc < 0)
+        return rc;
+    if ((rc = pw_mirror_local_load(m, err)) < 0)
         return rc;
     m->res->indexed = m->pkgs.n;
     unsigned char *sel = pw_xcalloc(m->pkgs.n + 1, 1);

@@ -37,7 +37,7 @@ static int fetch_entry(struct apt_load *l, struct pw_err *err)
         rc = pw_mirror_fetch_small(m, path.buf, 0, &m->entry, err);
         dists_path(m, "Release.gpg", &path);
         if (rc == 0)
-            rc = pw_mirror_fetch_small(m, path.buf, 0, &m->entry_sig, err);
+            rc = pw_mirror_fetch_signature(m, path.buf, err);
         dists_path(m, "Release", &path);
         if (rc == 0)
             rc = pw_mirror_verify_signature(m, path.buf, m->entry.buf, m->entry.len,

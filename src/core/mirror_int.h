@@ -20,13 +20,15 @@ struct pw_mirror {
     char *work;    /* REPO/.packwright/mirror/<family key> */
     char *keyring; /* absolute path of a binary keyring gpgv reads */
     int lock_fd;
-    struct pw_upkgs pkgs;     /* every package the upstream indexes list */
-    struct pw_strvec origins; /* apt: the component of pkgs[i].origin */
-    struct pw_strvec archs;   /* apt: the architectures mirrored */
-    struct pw_strvec indexes; /* cached index files still referenced (names in work/indexes) */
-    struct pw_buf entry;      /* the verified entry point, stored after publishing */
-    struct pw_buf entry_sig;  /* its detached signature, when there is one */
-    int64_t upstream_date;    /* apt Release Date, stored for the downgrade check */
+    struct pw_upkgs pkgs;         /* every package the upstream indexes list */
+    struct pw_strvec origins;     /* apt: the component of pkgs[i].origin */
+    struct pw_strvec archs;       /* apt: the architectures mirrored */
+    struct pw_strvec indexes;     /* cached index files still referenced (names in work/indexes) */
+    struct pw_buf entry;          /* the verified entry point, stored after publishing */
+    struct pw_buf entry_sig;      /* its detached signature, when there is one */
+    int64_t upstream_date;        /* apt Release Date, stored for the downgrade check */
+    struct pw_strvec local_keys;  /* "COMPONENT SHA256" of what the repository serves */
+    struct pw_strvec local_paths; /* the file of each */
 };
 
 struct pw_mirror_family {
@@ -54,14 +56,25 @@ int pw_mirror_fetch_index(struct pw_mirror *m, const char *rel, const char *by_h
 /* Verifies data with gpgv against the keyring; sig NULL for a cleartext-signed file. */
 int pw_mirror_verify_signature(struct pw_mirror *m, const char *what, const void *data, size_t len,
                                const void *sig, size_t siglen, struct pw_err *err);
+/* The detached signature of entry: the one stored by the last run when entry is byte for byte
+ * the entry point it verified (no request), else downloaded from rel. */
+int pw_mirror_fetch_signature(struct pw_mirror *m, const char *rel, struct pw_err *err);
 /* The entry point and the value mirrored last time (state file), "" when none. */
 int pw_mirror_state_get(const struct pw_mirror *m, const char *key, struct pw_buf *out);
 
-/* Drops cached indexes the current entry point no longer lists. */
+/* Drops cached indexes the current entry point no longer lists and downloads the repository
+ * now holds (partial downloads stay, to be resumed). */
 void pw_mirror_prune(struct pw_mirror *m);
 
-/* mirror_publish.c: publishes the selected packages (files[i] for sel[i]) as the next
- * generation of the repository: exactly this set for the family (the suite, for apt). */
+/* mirror_publish.c */
+/* Reads what the repository serves in the mirror's scope into local_keys/local_paths. */
+int pw_mirror_local_load(struct pw_mirror *m, struct pw_err *err);
+/* The local component of an upstream package ("" for rpm). */
+const char *pw_mirror_component(const struct pw_mirror *m, const struct pw_upkg *p);
+/* The repository's own copy of p, or NULL. */
+const char *pw_mirror_local_file(const struct pw_mirror *m, const struct pw_upkg *p);
+/* Publishes the selected packages (files[i] for sel[i]) as the next generation: exactly this
+ * set for the family (the suite, for apt). Nothing when the repository serves it already. */
 int pw_mirror_publish(struct pw_mirror *m, const unsigned char *sel, char *const *files,
                       struct pw_err *err);
 

@@ -9,7 +9,7 @@ static int fetch_repomd(struct pw_mirror *m, struct pw_err *err)
 {
     int rc = pw_mirror_fetch_small(m, "repodata/repomd.xml", 0, &m->entry, err);
     if (rc == 0)
-        rc = pw_mirror_fetch_small(m, "repodata/repomd.xml.asc", 0, &m->entry_sig, err);
+        rc = pw_mirror_fetch_signature(m, "repodata/repomd.xml.asc", err);
     if (rc == 0)
         rc = pw_mirror_verify_signature(m, "repodata/repomd.xml", m->entry.buf, m->entry.len,
                                         m->entry_sig.buf, m->entry_sig.len, err);

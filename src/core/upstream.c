@@ -25,6 +25,7 @@ static void upkg_release(struct pw_upkg *p)
     free(p->arch);
     free(p->location);
     free(p->digest);
+    free(p->sha256);
     for (size_t i = 0; i < p->ndeps; i++) {
         for (size_t j = 0; j < p->deps[i].nalts; j++)
             urel_release(&p->deps[i].alts[j]);

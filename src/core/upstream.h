@@ -39,6 +39,7 @@ struct pw_upkg {
     uint64_t size;
     enum pw_hash_algo algo;  /* the strongest digest the index gives */
     char *digest;            /* lowercase hex, NULL when the index gives no strong one */
+    char *sha256;            /* lowercase hex SHA-256, when the index gives one */
     struct pw_uclause *deps; /* deb: Pre-Depends and Depends; rpm: requires */
     size_t ndeps;
     struct pw_urel *provides;

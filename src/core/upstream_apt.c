@@ -661,6 +661,8 @@ static int add_provides(struct pw_upkg *p, struct pw_str v, struct pw_err *err)
 
 static int stanza_digest(struct pw_upkg *p, const struct stanza *st)
 {
+    if (st->sha256.ptr && !(p->sha256 = parse_digest(st->sha256, PW_HASH_SHA256)))
+        return -1;
     if (st->sha512.ptr) {
         p->algo = PW_HASH_SHA512;
         p->digest = parse_digest(st->sha512, PW_HASH_SHA512);

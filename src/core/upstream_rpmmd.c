@@ -620,6 +620,8 @@ static void primary_checksum_end(struct pw_rpmmd_primary *p)
     free(p->pkg->digest);
     p->pkg->digest = hex;
     p->pkg->algo = algo;
+    free(p->pkg->sha256);
+    p->pkg->sha256 = algo == PW_HASH_SHA256 ? pw_xstrdup(hex) : NULL;
 }
 
 static void primary_pkg_end(struct pw_rpmmd_primary *p)
