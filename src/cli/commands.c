@@ -5,6 +5,7 @@
 /* Keep sorted by name; a unit test checks it. */
 static const struct pw_command commands[] = {
     {"build", cmd_build, "build .deb and .rpm packages from manifests"},
+    {"bundle", cmd_bundle, "carry a repository across an air gap as one verified file"},
     {"fetch", cmd_fetch, "download and verify manifest sources into the cache"},
     {"inspect", cmd_inspect, "show the metadata, scripts and files of a .deb or .rpm"},
     {"mirror", cmd_mirror, "copy a verified subset of an apt or rpm-md repository"},

@@ -15,6 +15,7 @@ const struct pw_command *pw_command_lookup(const char *name);
 const struct pw_command *pw_command_at(size_t i);
 
 int cmd_build(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_mirror(int argc, char **argv);
