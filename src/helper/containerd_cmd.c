@@ -215,20 +215,6 @@ static int check_sub(const struct run *r)
     return helper_usage_error("unknown containerd subcommand '%s'", sub);
 }
 
-static int load_fragment(const char *path, struct pw_toml_doc **out)
-{
-    struct pw_buf text = PW_BUF_INIT;
-    struct pw_err err;
-    pw_err_init(&err);
-    int rc = helper_read_input(path, &text, &err);
-    if (!rc)
-        rc = pw_toml_parse(strcmp(path, "-") ? path : "<stdin>", text.buf, text.len, out, &err);
-    pw_buf_release(&text);
-    if (rc)
-        helper_error(&err);
-    return rc ? pw_err_exit_status(rc) : 0;
-}
-
 int helper_containerd(struct run *r)
 {
     int status = check_sub(r);
@@ -252,7 +238,7 @@ int helper_containerd(struct run *r)
             return 0;
         }
     }
-    if (!strcmp(c.sub, "merge") && (status = load_fragment(c.a1, &c.fragment)))
+    if (!strcmp(c.sub, "merge") && (status = helper_load(c.a1, &c.fragment)))
         return status;
     const char *config = r->o.config ? r->o.config : PW_HELPER_DEFAULT_CONFIG;
     status = helper_edit_session(r, config,

@@ -38,6 +38,9 @@ enum helper_missing {
  * for --dry-run. Returns the exit status. */
 int helper_edit_session(struct run *r, const char *path, enum helper_missing missing,
                         helper_edit_fn prepare, helper_edit_fn fn, void *ctx);
+/* Reads and parses a TOML file ("-": standard input); on failure prints the error and returns
+ * the exit status. */
+int helper_load(const char *path, struct pw_toml_doc **doc);
 /* Reads a whole file, or standard input for "-". */
 int helper_read_input(const char *path, struct pw_buf *out, struct pw_err *err);
 /* The state file: --state-dir, else $PACKWRIGHT_TOML_STATE_DIR, else the default. */

@@ -8,8 +8,7 @@
 #include "toml/toml_edit.h"
 #include "toml/toml_json.h"
 
-/* Reads and parses a file; prints the error and returns the exit status on failure. */
-static int load(const char *path, struct pw_toml_doc **doc)
+int helper_load(const char *path, struct pw_toml_doc **doc)
 {
     struct pw_buf text = PW_BUF_INIT;
     struct pw_err err;
@@ -35,7 +34,7 @@ static int parse_keypath(const char *text, struct pw_toml_path *path)
 int helper_check(struct run *r)
 {
     struct pw_toml_doc *doc = NULL;
-    int status = load(r->args.v[1], &doc);
+    int status = helper_load(r->args.v[1], &doc);
     pw_toml_doc_free(doc);
     return status;
 }
@@ -43,7 +42,7 @@ int helper_check(struct run *r)
 int helper_json(struct run *r)
 {
     struct pw_toml_doc *doc = NULL;
-    int status = load(r->args.v[1], &doc);
+    int status = helper_load(r->args.v[1], &doc);
     if (!status) {
         struct pw_buf out = PW_BUF_INIT;
         pw_toml_json_write(doc->root, &out);
@@ -88,7 +87,7 @@ int helper_get(struct run *r)
     struct pw_toml_doc *doc = NULL;
     int status = parse_keypath(r->args.v[2], &path);
     if (!status)
-        status = load(r->args.v[1], &doc);
+        status = helper_load(r->args.v[1], &doc);
     if (!status) {
         const struct pw_toml_node *v = pw_toml_get(doc, &path);
         if (v) {
@@ -152,7 +151,7 @@ int helper_unset(struct run *r)
 int helper_merge(struct run *r)
 {
     struct pw_toml_doc *frag = NULL;
-    int status = load(r->args.v[2], &frag);
+    int status = helper_load(r->args.v[2], &frag);
     if (!status) {
         struct set_args a = {PW_TOML_PATH_INIT, NULL, frag};
         status = helper_edit_session(r, r->args.v[1], MISSING_CREATE, NULL, merge_edit, &a);

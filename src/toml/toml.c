@@ -301,6 +301,16 @@ void pw_toml_path_copy(struct pw_toml_path *dst, const struct pw_toml_path *src)
         pw_toml_path_push(dst, src->parts[i], src->lens[i]);
 }
 
+int pw_toml_path_has_prefix(const struct pw_toml_path *p, const struct pw_toml_path *prefix)
+{
+    if (p->n < prefix->n)
+        return 0;
+    for (size_t i = 0; i < prefix->n; i++)
+        if (p->lens[i] != prefix->lens[i] || memcmp(p->parts[i], prefix->parts[i], p->lens[i]))
+            return 0;
+    return 1;
+}
+
 /* The key grammar is the parser's: "PATH = 0" must parse to exactly one key spanning PATH. */
 int pw_toml_path_parse(const char *text, struct pw_toml_path *out, struct pw_err *err)
 {

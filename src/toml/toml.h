@@ -149,6 +149,8 @@ void pw_toml_path_init(struct pw_toml_path *p);
 void pw_toml_path_release(struct pw_toml_path *p);
 void pw_toml_path_push(struct pw_toml_path *p, const char *part, size_t len);
 void pw_toml_path_copy(struct pw_toml_path *dst, const struct pw_toml_path *src);
+/* 1 when p starts with every part of prefix (or equals it). */
+int pw_toml_path_has_prefix(const struct pw_toml_path *p, const struct pw_toml_path *prefix);
 int pw_toml_path_parse(const char *text, struct pw_toml_path *out, struct pw_err *err);
 /* Appends the path as TOML key text: bare parts where possible, else quoted with quote. */
 void pw_toml_path_format(const struct pw_toml_path *p, char quote, struct pw_buf *out);

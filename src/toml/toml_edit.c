@@ -587,16 +587,6 @@ static int leaf_cmp(const void *a, const void *b)
                     &((const struct pw_toml_leaf *)b)->path);
 }
 
-static int has_prefix(const struct pw_toml_path *p, const struct pw_toml_path *prefix)
-{
-    if (p->n < prefix->n)
-        return 0;
-    for (size_t i = 0; i < prefix->n; i++)
-        if (p->lens[i] != prefix->lens[i] || memcmp(p->parts[i], prefix->parts[i], p->lens[i]))
-            return 0;
-    return 1;
-}
-
 /* The document an edit must produce, as sorted leaves: the old leaves outside path, plus the
  * new value's leaves under it. Empty tables do not count. */
 static void intended(const struct pw_toml_doc *old, const struct pw_toml_path *path,
@@ -606,7 +596,7 @@ static void intended(const struct pw_toml_doc *old, const struct pw_toml_path *p
     struct pw_toml_path prefix = PW_TOML_PATH_INIT;
     collect(old->root, &prefix, 0, &all);
     for (size_t i = 0; i < all.n; i++) {
-        if (!path || !has_prefix(&all.v[i].path, path))
+        if (!path || !pw_toml_path_has_prefix(&all.v[i].path, path))
             leaves_push(out, &all.v[i].path, all.v[i].value);
         pw_toml_path_release(&all.v[i].path);
     }

@@ -160,22 +160,39 @@ void pw_tomlstate_format(const struct pw_tomlstate *st, struct pw_buf *out)
 
 /* ---- recording ---- */
 
+/* Parses TOML value text; NULL when it is not one value. Free with pw_toml_doc_free. */
+static struct pw_toml_doc *value_doc(const char *text)
+{
+    struct pw_buf b = PW_BUF_INIT;
+    pw_buf_addf(&b, "v = %s", text);
+    struct pw_toml_doc *d = NULL;
+    if (pw_toml_parse("value", b.buf, b.len, &d, NULL) == 0 && d->root->n != 1) {
+        pw_toml_doc_free(d);
+        d = NULL;
+    }
+    pw_buf_release(&b);
+    return d;
+}
+
+/* A TOML value text (NULL: absent) holds the value v (NULL: absent). */
+static int text_holds(const char *text, const struct pw_toml_node *v)
+{
+    if (!text || !v)
+        return !text && !v;
+    struct pw_toml_doc *d = value_doc(text);
+    int eq = d && pw_toml_equal(d->root->entries[0].val, v);
+    pw_toml_doc_free(d);
+    return eq;
+}
+
 /* Two TOML value texts (NULL: absent) hold the same value. */
 static int text_equal(const char *a, const char *b)
 {
     if (!a || !b)
         return a == b;
-    struct pw_buf x = PW_BUF_INIT, y = PW_BUF_INIT;
-    pw_buf_addf(&x, "v = %s", a);
-    pw_buf_addf(&y, "v = %s", b);
-    struct pw_toml_doc *dx = NULL, *dy = NULL;
-    int eq = !pw_toml_parse("a", x.buf, x.len, &dx, NULL) &&
-             !pw_toml_parse("b", y.buf, y.len, &dy, NULL) && dx->root->n == 1 && dy->root->n == 1 &&
-             pw_toml_equal(dx->root->entries[0].val, dy->root->entries[0].val);
-    pw_toml_doc_free(dx);
-    pw_toml_doc_free(dy);
-    pw_buf_release(&x);
-    pw_buf_release(&y);
+    struct pw_toml_doc *d = value_doc(b);
+    int eq = d && text_holds(a, d->root->entries[0].val);
+    pw_toml_doc_free(d);
     return eq;
 }
 
@@ -325,19 +342,7 @@ int pw_tomlstate_has_records(const struct pw_tomlstate *st, const char *config)
 static int current_matches(const struct pw_toml_doc *doc, const struct pw_toml_path *path,
                            const char *after)
 {
-    const struct pw_toml_node *cur = pw_toml_get(doc, path);
-    if (!after)
-        return !cur;
-    if (!cur)
-        return 0;
-    struct pw_buf b = PW_BUF_INIT;
-    pw_buf_addf(&b, "v = %s", after);
-    struct pw_toml_doc *d = NULL;
-    int eq = !pw_toml_parse("state", b.buf, b.len, &d, NULL) && d->root->n == 1 &&
-             pw_toml_equal(cur, d->root->entries[0].val);
-    pw_toml_doc_free(d);
-    pw_buf_release(&b);
-    return eq;
+    return text_holds(after, pw_toml_get(doc, path));
 }
 
 static int undo_change(struct pw_tomlstate *st, size_t i, struct pw_toml_doc **docp,
