@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The TOML fuzz targets (tests/fuzz/fuzz_toml*.c, built in $PW_FUZZ_BUILD_DIR by
 # scripts/test.sh) run for a bounded time, seeded with toml-test and the containerd configs,
-# and must find nothing. TOML_FUZZ_SECONDS sets each target's time (default 10).
+# and must find nothing. TOML_FUZZ_SECONDS sets each target's time (default 8).
 . "$(dirname "$0")/lib.sh"
 if [ -z "${PW_FUZZ_BUILD_DIR:-}" ]; then
   echo "ok # skip PW_FUZZ_BUILD_DIR is not set (scripts/test.sh builds the fuzzers)"
   echo "1 passed, 0 failed"
   exit 0
 fi
-secs=${TOML_FUZZ_SECONDS:-10}
+secs=${TOML_FUZZ_SECONDS:-8}
 seeds=$T/seeds
 mkdir -p "$seeds/parse" "$seeds/edit" "$T/corpus-parse" "$T/corpus-edit"
 cp "$PW_SHARED_DIR"/fixtures/containerd/*.toml "$PW_SOURCE_DIR"/tests/fixtures/toml/*.toml "$seeds/parse/"
