@@ -84,46 +84,63 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 
 static const unsigned char header_magic[4] = {0x8e, 0xad, 0xe8, 0x01};
 
-/* Signature tags whose presence means "signed with OpenPGP": DSA/RSA header signatures,
- * the legacy PGP/GPG ones and rpm 4.20's OPENPGP tag. */
+/* Signature tags whose presence means "signed with OpenPGP": DSA/RSA header signatures (RSA
+ * and EdDSA keys), the legacy PGP/GPG ones and rpm 4.20's OPENPGP tag. */
 static int is_openpgp_sigtag(uint32_t tag)
 {
     return tag == RPMSIGTAG_DSA || tag == RPMSIGTAG_RSA || tag == RPMSIGTAG_PGP ||
            tag == RPMSIGTAG_GPG || tag == 278;
 }
 
-static int scan_signature(int fd, uint32_t il, int *signed_pkg)
+/* The lead, the signature header and the main header's intro normally sit in the first few
+ * kilobytes: one read covers them. */
+#define HEAD_READ 16384
+
+struct rpm_head {
+    unsigned char buf[HEAD_READ];
+    size_t len;
+    int fd;
+};
+
+static const unsigned char *head_at(struct rpm_head *h, uint64_t off, size_t n,
+                                    unsigned char *spill)
 {
-    unsigned char entry[16];
-    *signed_pkg = 0;
-    for (uint32_t i = 0; i < il; i++) {
-        if (pread_all(fd, entry, 16, RPM_LEAD_SIZE + 16 + (uint64_t)i * 16) < 0)
-            return -1;
-        if (is_openpgp_sigtag(be32(entry)))
-            *signed_pkg = 1;
-    }
-    return 0;
+    if (off + n <= h->len)
+        return h->buf + off;
+    return pread_all(h->fd, spill, n, off) < 0 ? NULL : spill;
 }
 
 int pw_rpm_header_range(int fd, uint64_t file_size, uint64_t *start, uint64_t *end,
                         int *signed_pkg, struct pw_err *err)
 {
-    unsigned char lead[RPM_LEAD_SIZE + 16];
-    if (file_size < sizeof(lead) || pread_all(fd, lead, sizeof(lead), 0) < 0 ||
-        be32(lead) != 0xedabeedb || memcmp(lead + RPM_LEAD_SIZE, header_magic, 3))
+    struct rpm_head h;
+    h.fd = fd;
+    h.len = file_size < HEAD_READ ? (size_t)file_size : HEAD_READ;
+    if (h.len < RPM_LEAD_SIZE + 16 || pread_all(fd, h.buf, h.len, 0) < 0 ||
+        be32(h.buf) != 0xedabeedb || memcmp(h.buf + RPM_LEAD_SIZE, header_magic, 3))
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad lead)");
-    uint64_t sil = be32(lead + RPM_LEAD_SIZE + 8), sdl = be32(lead + RPM_LEAD_SIZE + 12);
+    uint64_t sil = be32(h.buf + RPM_LEAD_SIZE + 8), sdl = be32(h.buf + RPM_LEAD_SIZE + 12);
     uint64_t sigsize = 16 * sil + sdl;
     uint64_t s = RPM_LEAD_SIZE + 16 + sigsize + (8 - sigsize % 8) % 8;
-    unsigned char intro[16];
-    if (sigsize > RPM_HEADER_MAX || s + 16 > file_size || pread_all(fd, intro, 16, s) < 0 ||
-        memcmp(intro, header_magic, 3))
+    unsigned char spill[16];
+    const unsigned char *intro = sigsize > RPM_HEADER_MAX || s + 16 > file_size
+                                     ? NULL
+                                     : head_at(&h, s, 16, spill);
+    if (!intro || memcmp(intro, header_magic, 3))
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad header)");
     uint64_t e = s + 16 + 16 * (uint64_t)be32(intro + 8) + be32(intro + 12);
     if (e - s > RPM_HEADER_MAX || e > file_size)
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated header)");
-    if (signed_pkg && scan_signature(fd, (uint32_t)sil, signed_pkg) < 0)
-        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated signature)");
+    if (signed_pkg) {
+        *signed_pkg = 0;
+        for (uint64_t i = 0; i < sil; i++) {
+            const unsigned char *entry = head_at(&h, RPM_LEAD_SIZE + 16 + i * 16, 16, spill);
+            if (!entry)
+                return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated signature)");
+            if (is_openpgp_sigtag(be32(entry)))
+                *signed_pkg = 1;
+        }
+    }
     *start = s;
     *end = e;
     return 0;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -355,10 +357,13 @@ static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_
     if (rc == 0)
         rc = pw_repo_gen_write_state(s, id, err);
     if (rc == 0) {
-        struct pw_repo_verify v = {s->dir, r->keyring, r->clock, &s->trusted, NULL, NULL,
-                                   0, 0, PW_STRVEC_INIT};
+        /* package files were hashed as they were copied in (new ones) or when an earlier
+         * publish did (the rest): the index is trusted for them while size and mtime agree;
+         * repo check hashes everything */
+        struct pw_repo_verify v = {s->dir, r->keyring, r->clock, &s->db, NULL, NULL,
+                                   0, 0, {NULL, NULL, 0, 0}};
         rc = s->fam->verify(&v, entry.buf, err);
-        pw_strvec_release(&v.checked);
+        pw_repo_map_release(&v.checked);
         if (rc < 0)
             pw_err_prefix(err, "the new %s metadata failed its client check: ", s->fam->name);
     }
@@ -431,6 +436,91 @@ static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
     return NULL;
 }
 
+/* ---- adding: packages are copied, read and rendered by worker threads, then committed in
+ * the order given ------------------------------------------------------------------------ */
+
+struct prepare_pool {
+    const struct pw_repo *r;
+    struct pw_repo_pending *p;
+    size_t n;
+    atomic_size_t next;
+};
+
+static void *prepare_worker(void *arg)
+{
+    struct prepare_pool *pool = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&pool->next, 1);
+        if (i >= pool->n)
+            return NULL;
+        struct pw_repo_pending *p = &pool->p[i];
+        pw_err_init(&p->err);
+        if (p->fam)
+            p->rc = p->fam->prepare(pool->r, p, &p->err);
+    }
+}
+
+static size_t worker_count(const struct pw_repo_opts *o, size_t nfiles)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = o->ctx && o->ctx->threads > 0 ? (size_t)o->ctx->threads
+                                              : (size_t)(cpus > 4 ? 4 : cpus > 0 ? cpus : 1);
+    return n > nfiles ? nfiles : n;
+}
+
+static void prepare_all(const struct pw_repo *r, struct pw_repo_pending *p, size_t n)
+{
+    struct prepare_pool pool = {r, p, n, 0};
+    size_t workers = worker_count(r->o, n);
+    pthread_t tids[16];
+    size_t started = 0;
+    for (; started + 1 < workers && started < 16; started++)
+        if (pthread_create(&tids[started], NULL, prepare_worker, &pool) != 0)
+            break;
+    prepare_worker(&pool); /* this thread works too */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+}
+
+static void release_pending(struct pw_repo_pending *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].tmp)
+            unlink(p[i].tmp);
+        free(p[i].tmp);
+        pw_repo_rec_free(p[i].rec);
+    }
+    free(p);
+}
+
+static int family_index(const struct pw_repo_family *fam)
+{
+    return fam == families[0] ? 0 : 1;
+}
+
+static int add_files(struct pw_repo *r, char *const *files, size_t nfiles, struct pw_err *err)
+{
+    struct pw_repo_pending *p = pw_xcalloc(nfiles ? nfiles : 1, sizeof(*p));
+    int rc = 0;
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        p[i].file = files[i];
+        p[i].fam = probe(files[i], err);
+        rc = p[i].fam ? 0 : -err->code;
+    }
+    if (rc == 0)
+        prepare_all(r, p, nfiles);
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        if (p[i].rc < 0) {
+            *err = p[i].err;
+            rc = p[i].rc;
+        } else {
+            rc = p[i].fam->commit(r, &r->fams[family_index(p[i].fam)], &p[i], err);
+        }
+    }
+    release_pending(p, nfiles);
+    return rc;
+}
+
 int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
                 struct pw_err *err)
 {
@@ -441,10 +531,8 @@ int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
         rc = repo_open(&r, o, 1, &key_changed, err);
     else
         memset(&r, 0, sizeof(r)), r.lock_fd = -1;
-    for (size_t i = 0; i < nfiles && rc == 0; i++) {
-        const struct pw_repo_family *fam = probe(files[i], err);
-        rc = fam ? fam->add(&r, &r.fams[fam == families[0] ? 0 : 1], files[i], err) : -err->code;
-    }
+    if (rc == 0)
+        rc = add_files(&r, files, nfiles, err);
     int any = 0;
     for (int i = 0; i < NFAMS && rc == 0; i++) {
         if ((nfiles == 0 || key_changed) && r.fams[i].live)
@@ -601,7 +689,7 @@ int pw_repo_check(const struct pw_repo_check_opts *o, struct pw_err *err)
                         "unsigned repository, which apt accepts only with [trusted=yes])",
                         o->path);
     struct pw_repo_verify v = {NULL, keyring, o->now, NULL, o->problem, o->data,
-                               0, 0, PW_STRVEC_INIT};
+                               0, 0, {NULL, NULL, 0, 0}};
     int found = 0;
     for (int i = 0; i < NFAMS && rc == 0; i++) {
         struct pw_buf famdir = PW_BUF_INIT;
@@ -617,7 +705,7 @@ int pw_repo_check(const struct pw_repo_check_opts *o, struct pw_err *err)
     if (rc == 0 && v.first)
         rc = pw_err_set(err, v.first, "'%s': %zu problem%s found", o->path, v.problems,
                         v.problems == 1 ? "" : "s");
-    pw_strvec_release(&v.checked);
+    pw_repo_map_release(&v.checked);
     free(keyring);
     pw_repo_unlock(&r);
     free(r.root);

@@ -143,30 +143,11 @@ static struct pw_repo_rec *suite_rec(struct pw_repo *r, struct pw_repo_state *s,
     return rec;
 }
 
-static int same_identity(const struct pw_repo_rec *rec, const char *name, const char *version,
-                         const char *arch)
-{
-    return !strcmp(pw_repo_rec_str(rec, "type"), "deb") &&
-           !strcmp(pw_repo_rec_str(rec, "name"), name) &&
-           !strcmp(pw_repo_rec_str(rec, "version"), version) &&
-           !strcmp(pw_repo_rec_str(rec, "arch"), arch);
-}
-
 /* Write-once: one name+version+arch has one content, wherever it sits in the pool. */
-static int check_write_once(const struct pw_repo_state *s, const char *name,
-                            const char *version, const char *arch, const char *sha256,
-                            struct pw_err *err)
+static void identity(const char *name, const char *version, const char *arch,
+                     struct pw_buf *out)
 {
-    for (size_t i = 0; i < s->db.n; i++) {
-        const struct pw_repo_rec *rec = s->db.recs[i];
-        if (same_identity(rec, name, version, arch) &&
-            strcmp(pw_repo_rec_str(rec, "sha256"), sha256))
-            return pw_err_set(err, PW_E_EXISTS,
-                              "'%s' %s (%s) is already published with different content "
-                              "('%s'); the pool is write-once: publish a new version",
-                              name, version, arch, pw_repo_rec_str(rec, "path"));
-    }
-    return 0;
+    pw_buf_addf(out, "deb %s %s %s", name, version, arch);
 }
 
 static void fill_record(struct pw_repo_rec *rec, const struct pw_deb822 *ctl, const char *dest,
@@ -179,6 +160,11 @@ static void fill_record(struct pw_repo_rec *rec, const struct pw_deb822 *ctl, co
     pw_repo_rec_set(rec, "name", pw_deb822_get(ctl, "Package"));
     pw_repo_rec_set(rec, "version", pw_deb822_get(ctl, "Version"));
     pw_repo_rec_set(rec, "arch", pw_deb822_get(ctl, "Architecture"));
+    struct pw_buf id = PW_BUF_INIT;
+    identity(pw_deb822_get(ctl, "Package"), pw_deb822_get(ctl, "Version"),
+             pw_deb822_get(ctl, "Architecture"), &id);
+    pw_repo_rec_set(rec, "ident", id.buf);
+    pw_buf_release(&id);
     pw_repo_rec_set_int(rec, "size", (int64_t)sums->size);
     pw_repo_rec_set_int(rec, "mtime", st->st_mtim.tv_sec);
     pw_repo_rec_set_int(rec, "mtime_ns", st->st_mtim.tv_nsec);
@@ -189,80 +175,67 @@ static void fill_record(struct pw_repo_rec *rec, const struct pw_deb822 *ctl, co
     pw_buf_release(&stanza);
 }
 
-/* Puts the copied file at dest unless the pool already holds the same bytes there. */
-static int place(struct pw_repo_state *s, const char *tmp, const char *dest, const char *sha256,
-                 struct pw_err *err)
+static int apt_prepare(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
 {
-    struct pw_buf abs = PW_BUF_INIT;
-    pw_buf_addf(&abs, "%s/%s", s->dir, dest);
-    int exists = pw_fs_exists(abs.buf);
-    pw_buf_release(&abs);
-    if (!exists)
-        return pw_repo_pool_place(s->dir, tmp, dest, err);
-    int same = pw_repo_pool_same(s, dest, sha256, err);
-    unlink(tmp);
-    if (same < 0)
-        return same;
-    if (!same)
-        return pw_err_set(err, PW_E_EXISTS,
-                          "'%s' already exists in the pool with different content; the pool "
-                          "is write-once: publish a new version",
-                          dest);
-    return 0;
-}
-
-static int apt_add(struct pw_repo *r, struct pw_repo_state *s, const char *file,
-                   struct pw_err *err)
-{
-    const char *suite = r->o->suite, *component = r->o->component;
     struct pw_buf tmp = PW_BUF_INIT, dest = PW_BUF_INIT;
     struct pw_repo_sums sums;
     struct stat st;
     struct pw_deb822 ctl;
     pw_deb822_init(&ctl);
-    int rc = pw_repo_copy_in(r, file, &tmp, &sums, &st, err);
-    if (rc < 0)
-        goto out;
-    rc = pw_pkgread_deb(tmp.buf, &ctl, err);
+    int rc = pw_repo_copy_in(r, p->file, PW_REPO_SUM_ALL, &tmp, &sums, &st, err);
     if (rc == 0)
-        rc = check_control(&ctl, file, err);
-    if (rc < 0) {
-        pw_err_prefix(err, "reading '%s': ", file);
-        unlink(tmp.buf);
-        goto out;
-    }
-    const char *name = pw_deb822_get(&ctl, "Package");
-    const char *version = pw_deb822_get(&ctl, "Version");
-    const char *arch = pw_deb822_get(&ctl, "Architecture");
-    pool_path(component, &ctl, &dest);
-    rc = check_write_once(s, name, version, arch, sums.sha256, err);
+        p->tmp = pw_buf_detach(&tmp, NULL);
     if (rc == 0)
-        rc = place(s, tmp.buf, dest.buf, sums.sha256, err);
+        rc = pw_pkgread_deb(p->tmp, &ctl, err);
+    if (rc == 0)
+        rc = check_control(&ctl, p->file, err);
     if (rc < 0) {
-        unlink(tmp.buf);
-        goto out;
+        pw_err_prefix(err, "reading '%s': ", p->file);
+    } else {
+        pool_path(r->o->component, &ctl, &dest);
+        p->rec = pw_repo_rec_new();
+        fill_record(p->rec, &ctl, dest.buf, r->o->component, &sums, &st);
     }
-    struct pw_repo_rec *rec = pw_repo_db_find(&s->db, "deb", "path", dest.buf);
-    int fresh = !rec;
-    if (fresh) {
-        rec = pw_repo_db_add(&s->db);
-        fill_record(rec, &ctl, dest.buf, component, &sums, &st);
-    }
-    int added = pw_repo_rec_add_word(rec, "suites", suite);
-    struct pw_repo_rec *srec = suite_rec(r, s, suite);
-    added |= pw_repo_rec_add_word(srec, "components", component);
-    if (strcmp(arch, "all"))
-        added |= pw_repo_rec_add_word(srec, "archs", arch);
-    for (size_t i = 0; i < r->o->narchs; i++)
-        added |= pw_repo_rec_add_word(srec, "archs", r->o->archs[i]);
-    s->changed |= added;
-    pw_repo_note(r, "%s '%s' %s (%s) in %s/%s", added ? "added" : "unchanged", name, version,
-                 arch, suite, component);
-out:
     pw_deb822_release(&ctl);
     pw_buf_release(&tmp);
     pw_buf_release(&dest);
     return rc;
+}
+
+/* Suite, component and architectures the package brings; returns 1 when anything is new. */
+static int add_to_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_rec *rec)
+{
+    const char *suite = r->o->suite, *arch = pw_repo_rec_str(rec, "arch");
+    int added = pw_repo_rec_add_word(rec, "suites", suite);
+    struct pw_repo_rec *srec = suite_rec(r, s, suite);
+    added |= pw_repo_rec_add_word(srec, "components", pw_repo_rec_str(rec, "component"));
+    if (strcmp(arch, "all"))
+        added |= pw_repo_rec_add_word(srec, "archs", arch);
+    for (size_t i = 0; i < r->o->narchs; i++)
+        added |= pw_repo_rec_add_word(srec, "archs", r->o->archs[i]);
+    return added;
+}
+
+static int apt_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
+                      struct pw_err *err)
+{
+    int rc = pw_repo_check_identity(s, p, err);
+    if (rc == 0)
+        rc = pw_repo_pool_commit(s, p, err);
+    if (rc < 0)
+        return rc;
+    struct pw_repo_rec *rec = pw_repo_db_lookup(&s->db, "path", pw_repo_rec_str(p->rec, "path"));
+    if (!rec) {
+        rec = p->rec;
+        p->rec = NULL;
+        pw_repo_db_append(&s->db, rec);
+    }
+    int added = add_to_suite(r, s, rec);
+    s->changed |= added;
+    pw_repo_note(r, "%s '%s' %s (%s) in %s/%s", added ? "added" : "unchanged",
+                 pw_repo_rec_str(rec, "name"), pw_repo_rec_str(rec, "version"),
+                 pw_repo_rec_str(rec, "arch"), r->o->suite, pw_repo_rec_str(rec, "component"));
+    return 0;
 }
 
 static int version_matches(const char *have, const char *want)
@@ -509,7 +482,7 @@ static int put_index(struct index_ctx *c, const char *rel, const struct pw_buf *
                      struct pw_err *err)
 {
     struct pw_repo_sums plain, zs;
-    pw_repo_sums_buffer(text->buf, text->len, &plain);
+    pw_repo_sums_buffer(text->buf, text->len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &plain);
     int rc = put_index_file(c, rel, text->buf, text->len, &plain, NULL, err);
     static const enum pw_compress_method methods[] = {PW_COMPRESS_GZIP, PW_COMPRESS_XZ};
     struct pw_buf z = PW_BUF_INIT, name = PW_BUF_INIT, prev = PW_BUF_INIT;
@@ -524,7 +497,7 @@ static int put_index(struct index_ctx *c, const char *rel, const struct pw_buf *
         pw_buf_reset(&z);
         rc = pw_repo_compress(methods[i], text->buf, text->len, &z, err);
         if (rc == 0) {
-            pw_repo_sums_buffer(z.buf, z.len, &zs);
+            pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &zs);
             rc = put_index_file(c, name.buf, z.buf, z.len, &zs, NULL, err);
         }
     }
@@ -882,16 +855,47 @@ static int check_release_fields(struct pw_repo_verify *v, const struct pw_deb822
     return rc < 0 ? rc : check_dates(v, st, suite, err);
 }
 
+/* One copy of a listed file: present, with the listed size and hashes. A by-hash copy that is
+ * the very file just checked (a hard link) needs no second reading. */
+static int check_copy(struct pw_repo_verify *v, const char *suite, const char *sdir,
+                      const struct rel_entry *e, const char *path, const struct stat *checked,
+                      struct stat *st, struct pw_err *err)
+{
+    const char *shown = path + strlen(sdir) + 1;
+    struct pw_buf data = PW_BUF_INIT;
+    struct pw_err ignored;
+    int rc = 0;
+    if (!pw_repo_safe_relpath(e->path) || stat(path, st) < 0 ||
+        pw_fs_read_file(path, &data, &ignored) < 0)
+        rc = pw_repo_problem(v, err, PW_E_IO, "suite '%s': '%s' is listed but missing", suite,
+                             shown);
+    else if (checked && st->st_ino == checked->st_ino && st->st_dev == checked->st_dev)
+        rc = 0;
+    else {
+        struct pw_repo_sums s;
+        pw_repo_sums_buffer(data.buf, data.len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &s);
+        if (s.size != e->size || (e->sha256[0] && strcmp(s.sha256, e->sha256)) ||
+            (e->sha512[0] && strcmp(s.sha512, e->sha512)))
+            rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "suite '%s': '%s': Hash Sum mismatch",
+                                 suite, shown);
+        else
+            rc = 1; /* verified */
+    }
+    pw_buf_release(&data);
+    return rc;
+}
+
 /* Every listed file: present, right size and hashes, and its by-hash copies likewise. */
 static int check_listed(struct pw_repo_verify *v, const char *sdir, const char *suite,
                         const struct rel_list *l, int by_hash, struct pw_err *err)
 {
-    struct pw_buf p = PW_BUF_INIT, data = PW_BUF_INIT;
+    struct pw_buf p = PW_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < l->n && rc == 0; i++) {
         const struct rel_entry *e = &l->v[i];
+        struct stat canonical, st;
+        int verified = 0;
         for (int k = 0; k < 3 && rc == 0; k++) {
-            const char *type = k == 1 ? "SHA256" : "SHA512";
             const char *hex = k == 1 ? e->sha256 : e->sha512;
             if (k > 0 && (!by_hash || !hex[0]))
                 continue;
@@ -899,24 +903,15 @@ static int check_listed(struct pw_repo_verify *v, const char *sdir, const char *
             if (k == 0)
                 pw_buf_addf(&p, "%s/%s", sdir, e->path);
             else
-                by_hash_path(sdir, e->path, type, hex, &p);
-            pw_buf_reset(&data);
-            struct pw_err ignored;
-            if (!pw_repo_safe_relpath(e->path) || pw_fs_read_file(p.buf, &data, &ignored) < 0) {
-                rc = pw_repo_problem(v, err, PW_E_IO, "suite '%s': '%s' is listed but missing",
-                                     suite, p.buf + strlen(sdir) + 1);
-                continue;
-            }
-            struct pw_repo_sums s;
-            pw_repo_sums_buffer(data.buf, data.len, &s);
-            if (s.size != e->size || (e->sha256[0] && strcmp(s.sha256, e->sha256)) ||
-                (e->sha512[0] && strcmp(s.sha512, e->sha512)))
-                rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "suite '%s': '%s': Hash Sum mismatch",
-                                     suite, p.buf + strlen(sdir) + 1);
+                by_hash_path(sdir, e->path, k == 1 ? "SHA256" : "SHA512", hex, &p);
+            rc = check_copy(v, suite, sdir, e, p.buf, verified ? &canonical : NULL,
+                            k == 0 ? &canonical : &st, err);
+            if (k == 0 && rc == 1)
+                verified = 1;
+            rc = rc < 0 ? rc : 0;
         }
     }
     pw_buf_release(&p);
-    pw_buf_release(&data);
     return rc;
 }
 
@@ -970,8 +965,8 @@ static int load_index(struct pw_repo_verify *v, const char *sdir, const char *su
 }
 
 struct seen_pkg {
-    struct pw_strvec keys; /* "name version arch" */
-    struct pw_strvec sums; /* sha256, same index */
+    struct pw_repo_map sums; /* "name version arch" -> its SHA256 (owned by hashes) */
+    struct pw_strvec hashes;
 };
 
 static int check_stanza(struct pw_repo_verify *v, const struct pw_deb822 *st, const char *where,
@@ -990,16 +985,16 @@ static int check_stanza(struct pw_repo_verify *v, const struct pw_deb822 *st, co
     struct pw_buf key = PW_BUF_INIT;
     pw_buf_addf(&key, "%s %s %s", pw_deb822_get(st, "Package"), pw_deb822_get(st, "Version"), a);
     int rc = 0;
-    for (size_t i = 0; i < seen->keys.n; i++)
-        if (!strcmp(seen->keys.v[i], key.buf)) {
-            if (strcmp(seen->sums.v[i], sha))
-                rc = pw_repo_problem(v, err, PW_E_CHECKSUM,
-                                     "%s: '%s' is listed twice with different hashes", where,
-                                     key.buf);
-            goto out;
-        }
-    pw_strvec_push(&seen->keys, key.buf);
-    pw_strvec_push(&seen->sums, sha);
+    const char *before = pw_repo_map_get(&seen->sums, key.buf);
+    if (before) {
+        if (strcmp(before, sha))
+            rc = pw_repo_problem(v, err, PW_E_CHECKSUM,
+                                 "%s: '%s' is listed twice with different hashes", where,
+                                 key.buf);
+        goto out;
+    }
+    pw_strvec_push(&seen->hashes, sha);
+    pw_repo_map_add(&seen->sums, key.buf, seen->hashes.v[seen->hashes.n - 1]);
     rc = pw_repo_verify_pool_file(v, pw_deb822_get(st, "Filename"),
                                   strtoull(pw_deb822_get(st, "Size"), NULL, 10), sha,
                                   pw_deb822_get(st, "SHA512"), pw_deb822_get(st, "MD5sum"),
@@ -1093,7 +1088,7 @@ out:
 static int apt_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *err)
 {
     struct pw_strvec suites = PW_STRVEC_INIT;
-    struct seen_pkg seen = {PW_STRVEC_INIT, PW_STRVEC_INIT};
+    struct seen_pkg seen = {{NULL, NULL, 0, 0}, PW_STRVEC_INIT};
     find_suites(dir, "", &suites, 0);
     int rc = 0;
     if (!suites.n)
@@ -1101,11 +1096,11 @@ static int apt_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
     for (size_t i = 0; i < suites.n && rc == 0; i++)
         rc = verify_suite(v, dir, suites.v[i], &seen, err);
     pw_strvec_release(&suites);
-    pw_strvec_release(&seen.keys);
-    pw_strvec_release(&seen.sums);
+    pw_repo_map_release(&seen.sums);
+    pw_strvec_release(&seen.hashes);
     return rc;
 }
 
 const struct pw_repo_family pw_repo_family_apt = {
-    "deb", "dists", "pool", apt_probe, apt_add, apt_remove, apt_render, apt_verify, apt_referenced,
+    "deb", "dists", "pool", apt_probe, apt_prepare, apt_commit, apt_remove, apt_render, apt_verify, apt_referenced,
 };

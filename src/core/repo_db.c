@@ -28,22 +28,138 @@ static void rec_free(struct pw_repo_rec *r)
     free(r);
 }
 
+static void drop_indexes(struct pw_repo_db *db)
+{
+    for (size_t i = 0; i < PW_REPO_DB_INDEXES; i++) {
+        free(db->idx[i].key);
+        db->idx[i].key = NULL;
+        pw_repo_map_release(&db->idx[i].map);
+        db->idx[i].built = 0;
+    }
+}
+
 void pw_repo_db_release(struct pw_repo_db *db)
 {
     for (size_t i = 0; i < db->n; i++)
         rec_free(db->recs[i]);
     free(db->recs);
+    drop_indexes(db);
     pw_repo_db_init(db);
 }
 
-struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db)
+/* ---- string map (FNV-1a, linear probing, load factor <= 1/2) ---- */
+
+void pw_repo_map_init(struct pw_repo_map *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void pw_repo_map_release(struct pw_repo_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    pw_repo_map_init(m);
+}
+
+static size_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+static size_t slot_of(const struct pw_repo_map *m, const char *key)
+{
+    size_t i = fnv1a(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+void *pw_repo_map_get(const struct pw_repo_map *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = slot_of(m, key);
+    return m->keys[i] ? m->vals[i] : NULL;
+}
+
+static void map_grow(struct pw_repo_map *m)
+{
+    struct pw_repo_map bigger;
+    bigger.cap = m->cap ? m->cap * 2 : 64;
+    bigger.n = 0;
+    bigger.keys = pw_xcalloc(bigger.cap, sizeof(*bigger.keys));
+    bigger.vals = pw_xcalloc(bigger.cap, sizeof(*bigger.vals));
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = slot_of(&bigger, m->keys[i]);
+            bigger.keys[j] = m->keys[i];
+            bigger.vals[j] = m->vals[i];
+            bigger.n++;
+        }
+    free(m->keys);
+    free(m->vals);
+    *m = bigger;
+}
+
+int pw_repo_map_add(struct pw_repo_map *m, const char *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap)
+        map_grow(m);
+    size_t i = slot_of(m, key);
+    if (m->keys[i])
+        return 0;
+    m->keys[i] = pw_xstrdup(key);
+    m->vals[i] = val;
+    m->n++;
+    return 1;
+}
+
+struct pw_repo_rec *pw_repo_db_lookup(struct pw_repo_db *db, const char *key, const char *val)
+{
+    size_t i = 0;
+    while (i < PW_REPO_DB_INDEXES && db->idx[i].key && strcmp(db->idx[i].key, key))
+        i++;
+    if (i == PW_REPO_DB_INDEXES)
+        return pw_repo_db_find(db, NULL, key, val);
+    if (!db->idx[i].key)
+        db->idx[i].key = pw_xstrdup(key);
+    for (; db->idx[i].built < db->n; db->idx[i].built++) {
+        struct pw_repo_rec *r = db->recs[db->idx[i].built];
+        const char *v = pw_repo_rec_get(r, key);
+        if (v)
+            pw_repo_map_add(&db->idx[i].map, v, r);
+    }
+    return pw_repo_map_get(&db->idx[i].map, val);
+}
+
+struct pw_repo_rec *pw_repo_rec_new(void)
+{
+    return pw_xcalloc(1, sizeof(struct pw_repo_rec));
+}
+
+void pw_repo_rec_free(struct pw_repo_rec *r)
+{
+    rec_free(r);
+}
+
+void pw_repo_db_append(struct pw_repo_db *db, struct pw_repo_rec *r)
 {
     if (db->n == db->cap) {
         db->cap = db->cap ? db->cap * 2 : 64;
         db->recs = pw_xrealloc(db->recs, db->cap * sizeof(*db->recs));
     }
-    struct pw_repo_rec *r = pw_xcalloc(1, sizeof(*r));
     db->recs[db->n++] = r;
+}
+
+struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db)
+{
+    struct pw_repo_rec *r = pw_repo_rec_new();
+    pw_repo_db_append(db, r);
     return r;
 }
 
@@ -54,6 +170,7 @@ void pw_repo_db_drop(struct pw_repo_db *db, size_t i)
     rec_free(db->recs[i]);
     memmove(&db->recs[i], &db->recs[i + 1], (db->n - i - 1) * sizeof(*db->recs));
     db->n--;
+    drop_indexes(db);
 }
 
 const char *pw_repo_rec_get(const struct pw_repo_rec *r, const char *key)

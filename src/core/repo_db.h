@@ -25,20 +25,49 @@ struct pw_repo_rec {
     size_t n, cap;
 };
 
+/* An open-addressing map from strings (copied) to borrowed pointers. */
+struct pw_repo_map {
+    char **keys;
+    void **vals;
+    size_t n, cap;
+};
+
+void pw_repo_map_init(struct pw_repo_map *m);
+void pw_repo_map_release(struct pw_repo_map *m);
+void *pw_repo_map_get(const struct pw_repo_map *m, const char *key);
+/* Adds key unless present; returns 1 when added. */
+int pw_repo_map_add(struct pw_repo_map *m, const char *key, void *val);
+
+#define PW_REPO_DB_INDEXES 4
+
 struct pw_repo_db {
     struct pw_repo_rec **recs;
     size_t n, cap;
+    /* lookup indexes, built on first use and extended as records are appended */
+    struct {
+        char *key;
+        struct pw_repo_map map;
+        size_t built;
+    } idx[PW_REPO_DB_INDEXES];
 };
 
 void pw_repo_db_init(struct pw_repo_db *db);
 void pw_repo_db_release(struct pw_repo_db *db);
 /* A new empty record appended to db (owned by db). */
 struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db);
+/* A record of no db yet (worker threads render records before they are committed). */
+struct pw_repo_rec *pw_repo_rec_new(void);
+void pw_repo_rec_free(struct pw_repo_rec *r);
+/* Appends a record made by pw_repo_rec_new; db owns it from now on. */
+void pw_repo_db_append(struct pw_repo_db *db, struct pw_repo_rec *r);
 /* Removes and frees record i, keeping the order of the others. */
 void pw_repo_db_drop(struct pw_repo_db *db, size_t i);
 /* First record whose field key equals val (and, when type is not NULL, whose "type" is type). */
 struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *type,
                                    const char *key, const char *val);
+/* The first record whose field key equals val, through an index on key (records must not
+ * change that field once looked up; dropping a record resets the indexes). */
+struct pw_repo_rec *pw_repo_db_lookup(struct pw_repo_db *db, const char *key, const char *val);
 /* Loads path; a missing file gives an empty db when missing_ok. */
 int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
                     struct pw_err *err);

@@ -14,6 +14,13 @@
 #include "repo.h"
 #include "repo_db.h"
 
+#define PW_REPO_SUM_MD5 1
+#define PW_REPO_SUM_SHA1 2
+#define PW_REPO_SUM_SHA256 4
+#define PW_REPO_SUM_SHA512 8
+#define PW_REPO_SUM_ALL 15
+
+/* Sizes and hex digests; the digests not asked for in a mask are left empty. */
 struct pw_repo_sums {
     uint64_t size;
     char md5[33], sha1[41], sha256[65], sha512[129];
@@ -46,12 +53,24 @@ struct pw_repo_verify {
     const char *root;    /* family directory: pool paths are relative to it */
     const char *keyring; /* NULL: unsigned metadata accepted */
     int64_t now;
-    const struct pw_repo_db *trusted; /* NULL: hash every pool file */
+    struct pw_repo_db *trusted; /* NULL: hash every pool file */
     void (*problem)(void *data, const char *msg);
     void *data;
     int first;          /* code of the first problem */
     size_t problems;
-    struct pw_strvec checked; /* "path sha256" of pool files already verified */
+    struct pw_repo_map checked; /* "path sha256" of pool files already verified */
+};
+
+/* A package copied into r->tmp, read and rendered (possibly by a worker thread), waiting for
+ * its family's commit, which checks it against the index and places it in the pool. */
+struct pw_repo_pending {
+    const struct pw_repo_family *fam;
+    const char *file;
+    char *tmp;                /* the copy */
+    struct pw_repo_rec *rec;  /* its index record: path, ident, sha256, rendered entries */
+    int unsigned_pkg;         /* an rpm without an OpenPGP signature */
+    int rc;
+    struct pw_err err;
 };
 
 struct pw_repo_family {
@@ -59,9 +78,12 @@ struct pw_repo_family {
     const char *entry; /* "dists", "repodata": the name flipped to each new generation */
     const char *pool;  /* "pool", "Packages": where the package files live */
     int (*probe)(const unsigned char *head, size_t len);
-    /* Copies file into the pool (write-once) and records it in s->db. */
-    int (*add)(struct pw_repo *r, struct pw_repo_state *s, const char *file,
-               struct pw_err *err);
+    /* Copies p->file to r->tmp, reads it and renders its record. Touches no shared state:
+     * worker threads run it in parallel. */
+    int (*prepare)(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err);
+    /* Places the prepared package in the pool (write-once) and records it in s->db. */
+    int (*commit)(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
+                  struct pw_err *err);
     /* Drops records of name (and version) in scope; returns how many went. */
     int (*remove)(struct pw_repo *r, struct pw_repo_state *s, const char *name,
                   const char *version, struct pw_err *err);
@@ -80,20 +102,21 @@ extern const struct pw_repo_family pw_repo_family_rpmmd;
 
 /* repo_util.c */
 void pw_repo_note(const struct pw_repo *r, const char *fmt, ...) PW_PRINTF(2, 3);
-void pw_repo_sums_buffer(const void *data, size_t len, struct pw_repo_sums *s);
-int pw_repo_sums_file(const char *path, struct pw_repo_sums *s, struct pw_err *err);
-/* Copies src to a new file in r->tmp while hashing it; the copy keeps src's mtime.
- * tmp_path receives the copy's path, st the copy's stat. */
-int pw_repo_copy_in(struct pw_repo *r, const char *src, struct pw_buf *tmp_path,
-                    struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
-/* Moves the copied file to dest (relative to the family directory), which must not exist
- * yet: the pool is write-once. Creates parent directories. */
-int pw_repo_pool_place(const char *famdir, const char *tmp, const char *dest,
-                       struct pw_err *err);
-/* Checks that an existing pool file at dest holds exactly sha256 (reusing trusted sizes and
- * mtimes); returns 1 when equal, 0 when different, <0 on errors. */
-int pw_repo_pool_same(const struct pw_repo_state *s, const char *dest, const char *sha256,
+void pw_repo_sums_buffer(const void *data, size_t len, unsigned mask, struct pw_repo_sums *s);
+int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
                       struct pw_err *err);
+/* Copies src to a new file in r->tmp while hashing it (mask: PW_REPO_SUM_*); the copy keeps
+ * src's mtime. tmp_path receives the copy's path, st the copy's stat. */
+int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
+                    struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
+/* Moves the prepared copy to its pool path unless the pool holds the same bytes there; a
+ * different file at that path is refused (the pool is write-once). */
+int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
+                        struct pw_err *err);
+/* The write-once rule across the repository: p's identity (name, version, arch) published
+ * with other bytes is refused. Returns the record already holding these bytes, if any. */
+int pw_repo_check_identity(struct pw_repo_state *s, const struct pw_repo_pending *p,
+                           struct pw_err *err);
 int pw_repo_write(const char *path, const void *data, size_t len, struct pw_err *err);
 /* Hard link (copy when links are not possible); dst must not exist. */
 int pw_repo_link(const char *src, const char *dst, struct pw_err *err);

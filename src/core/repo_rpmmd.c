@@ -183,16 +183,9 @@ static void rpm_pool_path(const struct pw_rpmhdr *h, struct pw_buf *out)
                 h->version, h->release, h->arch);
 }
 
-static int same_nevra(const struct pw_repo_rec *rec, const struct pw_rpmhdr *h)
+static void nevra(const struct pw_rpmhdr *h, struct pw_buf *out)
 {
-    static const char *const keys[] = {"name", "epoch", "version", "release", "arch"};
-    const char *vals[] = {h->name, h->epoch, h->version, h->release, h->arch};
-    if (strcmp(pw_repo_rec_str(rec, "type"), "rpm"))
-        return 0;
-    for (int i = 0; i < 5; i++)
-        if (strcmp(pw_repo_rec_str(rec, keys[i]), vals[i]))
-            return 0;
-    return 1;
+    pw_buf_addf(out, "rpm %s-%s:%s-%s.%s", h->name, h->epoch, h->version, h->release, h->arch);
 }
 
 static void fill_rpm_record(struct pw_repo_rec *rec, const struct pw_rpmhdr *h,
@@ -205,7 +198,15 @@ static void fill_rpm_record(struct pw_repo_rec *rec, const struct pw_rpmhdr *h,
     pw_repo_rec_set(rec, "epoch", h->epoch);
     pw_repo_rec_set(rec, "version", h->version);
     pw_repo_rec_set(rec, "release", h->release);
+    struct pw_buf evr = PW_BUF_INIT;
+    pw_buf_addf(&evr, "%s:%s-%s", h->epoch, h->version, h->release);
+    pw_repo_rec_set(rec, "evr", evr.buf);
+    pw_buf_release(&evr);
     pw_repo_rec_set(rec, "arch", h->arch);
+    struct pw_buf id = PW_BUF_INIT;
+    nevra(h, &id);
+    pw_repo_rec_set(rec, "ident", id.buf);
+    pw_buf_release(&id);
     pw_repo_rec_set_int(rec, "size", (int64_t)sums->size);
     pw_repo_rec_set_int(rec, "mtime", st->st_mtim.tv_sec);
     pw_repo_rec_set_int(rec, "mtime_ns", st->st_mtim.tv_nsec);
@@ -223,72 +224,56 @@ static void fill_rpm_record(struct pw_repo_rec *rec, const struct pw_rpmhdr *h,
     pw_buf_release(&frag);
 }
 
-static int place_rpm(struct pw_repo_state *s, const char *tmp, const char *dest,
-                     const char *sha256, struct pw_err *err)
-{
-    struct pw_buf abs = PW_BUF_INIT;
-    pw_buf_addf(&abs, "%s/%s", s->dir, dest);
-    int exists = pw_fs_exists(abs.buf);
-    pw_buf_release(&abs);
-    if (!exists)
-        return pw_repo_pool_place(s->dir, tmp, dest, err);
-    int same = pw_repo_pool_same(s, dest, sha256, err);
-    unlink(tmp);
-    if (same == 0)
-        return pw_err_set(err, PW_E_EXISTS,
-                          "'%s' already exists in the pool with different content; the pool "
-                          "is write-once: publish a new release",
-                          dest);
-    return same < 0 ? same : 0;
-}
-
-static int rpm_add(struct pw_repo *r, struct pw_repo_state *s, const char *file,
-                   struct pw_err *err)
+static int rpm_prepare(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
 {
     struct pw_buf tmp = PW_BUF_INIT, dest = PW_BUF_INIT;
     struct pw_repo_sums sums;
     struct stat st;
     struct pw_rpmhdr h;
     pw_rpmhdr_init(&h);
-    int rc = pw_repo_copy_in(r, file, &tmp, &sums, &st, err);
-    if (rc < 0)
-        goto out;
-    rc = pw_pkgread_rpm(tmp.buf, r->o->changelog_limit, &h, err);
+    int rc = pw_repo_copy_in(r, p->file, PW_REPO_SUM_SHA256, &tmp, &sums, &st, err);
     if (rc == 0)
-        rc = check_header(&h, file, err);
-    if (rc < 0) {
-        pw_err_prefix(err, "reading '%s': ", file);
-        unlink(tmp.buf);
-        goto out;
-    }
-    rpm_pool_path(&h, &dest);
-    for (size_t i = 0; i < s->db.n && rc == 0; i++)
-        if (same_nevra(s->db.recs[i], &h) &&
-            strcmp(pw_repo_rec_str(s->db.recs[i], "sha256"), sums.sha256))
-            rc = pw_err_set(err, PW_E_EXISTS,
-                            "'%s' %s:%s-%s (%s) is already published with different content; "
-                            "the pool is write-once: publish a new release",
-                            h.name, h.epoch, h.version, h.release, h.arch);
+        p->tmp = pw_buf_detach(&tmp, NULL);
     if (rc == 0)
-        rc = place_rpm(s, tmp.buf, dest.buf, sums.sha256, err);
+        rc = pw_pkgread_rpm(p->tmp, r->o->changelog_limit, &h, err);
+    if (rc == 0)
+        rc = check_header(&h, p->file, err);
     if (rc < 0) {
-        unlink(tmp.buf);
-        goto out;
+        pw_err_prefix(err, "reading '%s': ", p->file);
+    } else {
+        rpm_pool_path(&h, &dest);
+        p->rec = pw_repo_rec_new();
+        fill_rpm_record(p->rec, &h, dest.buf, &sums, &st);
+        p->unsigned_pkg = !h.signed_pkg;
     }
-    int added = !pw_repo_db_find(&s->db, "rpm", "path", dest.buf);
-    if (added)
-        fill_rpm_record(pw_repo_db_add(&s->db), &h, dest.buf, &sums, &st);
-    s->changed |= added;
-    if (added && r->sign_key && !h.signed_pkg && r->o->ctx)
-        pw_ctx_warn(r->o->ctx, "'%s' is not signed: dnf and yum with gpgcheck=1 refuse it "
-                               "(sign it with 'packwright build --sign-key')", file);
-    pw_repo_note(r, "%s '%s' %s-%s (%s) in rpm", added ? "added" : "unchanged", h.name,
-                 h.version, h.release, h.arch);
-out:
     pw_rpmhdr_release(&h);
     pw_buf_release(&tmp);
     pw_buf_release(&dest);
     return rc;
+}
+
+static int rpm_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
+                      struct pw_err *err)
+{
+    int rc = pw_repo_check_identity(s, p, err);
+    if (rc == 0)
+        rc = pw_repo_pool_commit(s, p, err);
+    if (rc < 0)
+        return rc;
+    int added = !pw_repo_db_lookup(&s->db, "path", pw_repo_rec_str(p->rec, "path"));
+    const struct pw_repo_rec *rec = p->rec;
+    if (added) {
+        pw_repo_db_append(&s->db, p->rec);
+        p->rec = NULL;
+    }
+    s->changed |= added;
+    if (added && r->sign_key && p->unsigned_pkg && r->o->ctx)
+        pw_ctx_warn(r->o->ctx, "'%s' is not signed: dnf and yum with gpgcheck=1 refuse it "
+                               "(sign it with 'packwright build --sign-key')", p->file);
+    pw_repo_note(r, "%s '%s' %s-%s (%s) in rpm", added ? "added" : "unchanged",
+                 pw_repo_rec_str(rec, "name"), pw_repo_rec_str(rec, "version"),
+                 pw_repo_rec_str(rec, "release"), pw_repo_rec_str(rec, "arch"));
+    return 0;
 }
 
 /* NAME=VERSION matches "V", "V-R" or "E:V-R". */
@@ -349,8 +334,8 @@ static int write_md(struct pw_repo *r, const char *dir, const char *type,
     int rc = pw_repo_compress(m, doc->buf, doc->len, &z, err);
     if (rc == 0) {
         f->type = type;
-        pw_repo_sums_buffer(doc->buf, doc->len, &f->open);
-        pw_repo_sums_buffer(z.buf, z.len, &f->z);
+        pw_repo_sums_buffer(doc->buf, doc->len, PW_REPO_SUM_SHA256, &f->open);
+        pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256, &f->z);
         snprintf(f->href, sizeof(f->href), "repodata/%s-%s.xml%s", f->z.sha256, type,
                  pw_repo_compress_suffix(m));
         pw_buf_addf(&path, "%s/%s", dir, f->href + strlen("repodata/"));
@@ -531,7 +516,7 @@ static int check_md_file(struct pw_repo_verify *v, const char *dir, const struct
         goto out;
     }
     struct pw_repo_sums s, os;
-    pw_repo_sums_buffer(raw.buf, raw.len, &s);
+    pw_repo_sums_buffer(raw.buf, raw.len, PW_REPO_SUM_ALL, &s);
     const char *got = digest_of(&s, e->ctype);
     if (!got || strcmp(got, e->checksum) || (e->has_size && e->size != s.size)) {
         rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "'%s': checksum doesn't match repomd.xml",
@@ -542,7 +527,7 @@ static int check_md_file(struct pw_repo_verify *v, const char *dir, const struct
         rc = pw_repo_problem(v, err, PW_E_FORMAT, "%s", err->msg);
         goto out;
     }
-    pw_repo_sums_buffer(open->buf, open->len, &os);
+    pw_repo_sums_buffer(open->buf, open->len, PW_REPO_SUM_ALL, &os);
     got = digest_of(&os, e->otype);
     if ((*e->open_checksum && (!got || strcmp(got, e->open_checksum))) ||
         (e->has_open_size && e->open_size != os.size))
@@ -583,7 +568,7 @@ static int check_header_range(struct pw_repo_verify *v, const char *href,
 }
 
 static int check_package(struct pw_repo_verify *v, const struct pw_xml_node *pkg,
-                         struct pw_strvec *nevras, struct pw_strvec *ids, struct pw_err *err)
+                         struct pw_repo_map *nevras, struct pw_repo_map *ids, struct pw_err *err)
 {
     const struct pw_xml_node *ck = pw_xml_child(pkg, "checksum");
     const char *href = pw_xml_attr(pw_xml_child(pkg, "location"), "href");
@@ -602,10 +587,9 @@ static int check_package(struct pw_repo_verify *v, const struct pw_xml_node *pkg
                 pw_xml_attr(ver, "ver"), pw_xml_attr(ver, "rel"),
                 pw_xml_child_text(pkg, "arch"));
     int rc = 0;
-    if (pw_strvec_contains(nevras, nevra.buf))
+    if (!pw_repo_map_add(nevras, nevra.buf, v))
         rc = pw_repo_problem(v, err, PW_E_FORMAT, "primary: duplicate package %s", nevra.buf);
-    pw_strvec_push(nevras, nevra.buf);
-    pw_strvec_push(ids, ck->text.buf);
+    pw_repo_map_add(ids, ck->text.buf, v);
     pw_buf_release(&nevra);
     if (rc < 0)
         return rc;
@@ -622,12 +606,13 @@ static int check_package(struct pw_repo_verify *v, const struct pw_xml_node *pkg
 }
 
 static int check_primary(struct pw_repo_verify *v, const struct pw_buf *doc,
-                         struct pw_strvec *ids, struct pw_err *err)
+                         struct pw_repo_map *ids, struct pw_err *err)
 {
     struct pw_xml_node *root;
     if (pw_xml_parse(doc->buf, doc->len, "primary.xml", &root, err) < 0)
         return pw_repo_problem(v, err, PW_E_FORMAT, "%s", err->msg);
-    struct pw_strvec nevras = PW_STRVEC_INIT;
+    struct pw_repo_map nevras;
+    pw_repo_map_init(&nevras);
     size_t count = 0;
     int rc = 0;
     for (size_t i = 0; i < root->nkids && rc == 0; i++)
@@ -639,14 +624,14 @@ static int check_primary(struct pw_repo_verify *v, const struct pw_buf *doc,
     if (rc == 0 && (!declared || strtoull(declared, NULL, 10) != count))
         rc = pw_repo_problem(v, err, PW_E_FORMAT, "primary: packages=\"%s\" but %zu listed",
                              declared ? declared : "", count);
-    pw_strvec_release(&nevras);
+    pw_repo_map_release(&nevras);
     pw_xml_free(root);
     return rc;
 }
 
 /* filelists and other describe the same packages as primary, by pkgid. */
 static int check_secondary(struct pw_repo_verify *v, const char *type, const struct pw_buf *doc,
-                           const struct pw_strvec *ids, struct pw_err *err)
+                           const struct pw_repo_map *ids, struct pw_err *err)
 {
     struct pw_xml_node *root;
     if (pw_xml_parse(doc->buf, doc->len, type, &root, err) < 0)
@@ -658,7 +643,7 @@ static int check_secondary(struct pw_repo_verify *v, const char *type, const str
             continue;
         count++;
         const char *id = pw_xml_attr(root->kids[i], "pkgid");
-        if (!id || !pw_strvec_contains(ids, id))
+        if (!id || !pw_repo_map_get(ids, id))
             rc = pw_repo_problem(v, err, PW_E_FORMAT, "%s: package '%s' is not in primary",
                                  type, id ? id : "");
     }
@@ -693,7 +678,8 @@ static int rpm_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
 {
     struct pw_buf p = PW_BUF_INIT, md = PW_BUF_INIT, doc = PW_BUF_INIT;
     struct pw_xml_node *root = NULL;
-    struct pw_strvec ids = PW_STRVEC_INIT;
+    struct pw_repo_map ids;
+    pw_repo_map_init(&ids);
     struct md_entry entries[32];
     size_t n = 0;
     int rc;
@@ -737,7 +723,7 @@ static int rpm_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
     }
 out:
     pw_xml_free(root);
-    pw_strvec_release(&ids);
+    pw_repo_map_release(&ids);
     pw_buf_release(&p);
     pw_buf_release(&md);
     pw_buf_release(&doc);
@@ -766,5 +752,5 @@ static int rpm_referenced(const char *dir, struct pw_strvec *out, struct pw_err 
 }
 
 const struct pw_repo_family pw_repo_family_rpmmd = {
-    "rpm", "repodata", "Packages", rpm_probe, rpm_add, rpm_remove, rpm_render, rpm_verify, rpm_referenced,
+    "rpm", "repodata", "Packages", rpm_probe, rpm_prepare, rpm_commit, rpm_remove, rpm_render, rpm_verify, rpm_referenced,
 };

@@ -27,23 +27,28 @@ void pw_repo_note(const struct pw_repo *r, const char *fmt, ...)
 
 struct sums_state {
     struct pw_hash h[4];
+    unsigned mask;
     uint64_t size;
 };
 
 static const enum pw_hash_algo sum_algos[4] = {PW_HASH_MD5, PW_HASH_SHA1, PW_HASH_SHA256,
                                                PW_HASH_SHA512};
 
-static void sums_start(struct sums_state *st)
+/* Bit i of a mask is sum_algos[i]. */
+static void sums_start(struct sums_state *st, unsigned mask)
 {
+    st->mask = mask;
     for (int i = 0; i < 4; i++)
-        pw_hash_init(&st->h[i], sum_algos[i]);
+        if (mask & (1u << i))
+            pw_hash_init(&st->h[i], sum_algos[i]);
     st->size = 0;
 }
 
 static void sums_update(struct sums_state *st, const void *data, size_t len)
 {
     for (int i = 0; i < 4; i++)
-        pw_hash_update(&st->h[i], data, len);
+        if (st->mask & (1u << i))
+            pw_hash_update(&st->h[i], data, len);
     st->size += len;
 }
 
@@ -51,6 +56,9 @@ static void sums_finish(struct sums_state *st, struct pw_repo_sums *s)
 {
     char *outs[4] = {s->md5, s->sha1, s->sha256, s->sha512};
     for (int i = 0; i < 4; i++) {
+        outs[i][0] = '\0';
+        if (!(st->mask & (1u << i)))
+            continue;
         unsigned char d[PW_HASH_MAX_LEN];
         pw_hash_final(&st->h[i], d);
         pw_hex(d, pw_hash_len(sum_algos[i]), outs[i]);
@@ -61,24 +69,25 @@ static void sums_finish(struct sums_state *st, struct pw_repo_sums *s)
 static void sums_abort(struct sums_state *st)
 {
     for (int i = 0; i < 4; i++)
-        pw_hash_release(&st->h[i]);
+        if (st->mask & (1u << i))
+            pw_hash_release(&st->h[i]);
 }
 
-void pw_repo_sums_buffer(const void *data, size_t len, struct pw_repo_sums *s)
+void pw_repo_sums_buffer(const void *data, size_t len, unsigned mask, struct pw_repo_sums *s)
 {
     struct sums_state st;
-    sums_start(&st);
+    sums_start(&st, mask);
     sums_update(&st, data, len);
     sums_finish(&st, s);
 }
 
-#define CHUNK (256 * 1024)
+#define CHUNK (120 * 1024) /* below malloc's mmap threshold: no page faults per file */
 
 /* Streams fd through the hashes, and into out_fd when it is >= 0. */
-static int pump_hash(int fd, int out_fd, struct pw_repo_sums *s)
+static int pump_hash(int fd, int out_fd, unsigned mask, struct pw_repo_sums *s)
 {
     struct sums_state st;
-    sums_start(&st);
+    sums_start(&st, mask);
     char *buf = pw_xmalloc(CHUNK);
     int rc = 0;
     for (;;) {
@@ -104,12 +113,13 @@ static int pump_hash(int fd, int out_fd, struct pw_repo_sums *s)
     return 0;
 }
 
-int pw_repo_sums_file(const char *path, struct pw_repo_sums *s, struct pw_err *err)
+int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
+                      struct pw_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
-    int rc = pump_hash(fd, -1, s);
+    int rc = pump_hash(fd, -1, mask, s);
     int e = errno;
     close(fd);
     if (rc < 0)
@@ -117,7 +127,7 @@ int pw_repo_sums_file(const char *path, struct pw_repo_sums *s, struct pw_err *e
     return 0;
 }
 
-int pw_repo_copy_in(struct pw_repo *r, const char *src, struct pw_buf *tmp_path,
+int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
                     struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -137,7 +147,7 @@ int pw_repo_copy_in(struct pw_repo *r, const char *src, struct pw_buf *tmp_path,
         close(in);
         return pw_err_errno(err, PW_E_IO, e, "cannot create a file in '%s'", r->tmp);
     }
-    int rc = pump_hash(in, out, s);
+    int rc = pump_hash(in, out, mask, s);
     int e = errno;
     close(in);
     if (rc == 0) {
@@ -155,31 +165,54 @@ int pw_repo_copy_in(struct pw_repo *r, const char *src, struct pw_buf *tmp_path,
     return 0;
 }
 
+/* mkdir -p of path's parent, starting from the deepest directory: in a populated pool the
+ * parent usually exists and one mkdir call settles it. */
+static int mkdir_parents(char *dir, struct pw_err *err)
+{
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+        return 0;
+    char *slash = strrchr(dir, '/');
+    if (errno != ENOENT || !slash || slash == dir)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot create directory '%s'", dir);
+    *slash = '\0';
+    int rc = mkdir_parents(dir, err);
+    *slash = '/';
+    if (rc == 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot create directory '%s'", dir);
+    return rc;
+}
+
 int pw_repo_mkdirs_for(const char *path, struct pw_err *err)
 {
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path)
         return 0;
     char *dir = pw_xstrndup(path, (size_t)(slash - path));
-    int rc = pw_fs_mkdir_p(dir, 0755, err);
+    int rc = mkdir_parents(dir, err);
     free(dir);
     return rc;
 }
 
-int pw_repo_pool_place(const char *famdir, const char *tmp, const char *dest,
-                       struct pw_err *err)
+static int pool_place(const char *famdir, const char *tmp, const char *dest,
+                      struct pw_err *err)
 {
     struct pw_buf abs = PW_BUF_INIT;
     pw_buf_addf(&abs, "%s/%s", famdir, dest);
     int rc = pw_repo_mkdirs_for(abs.buf, err);
-    if (rc == 0 && link(tmp, abs.buf) < 0) {
-        if (errno == EEXIST)
-            rc = pw_err_set(err, PW_E_EXISTS, "'%s' already exists in the pool", dest);
-        else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, abs.buf, RENAME_NOREPLACE) < 0)
-            rc = pw_err_errno(err, PW_E_IO, errno, "cannot place '%s' in the pool", dest);
+    /* never over an existing file: rename without replacing, or link + unlink where the
+     * file system lacks RENAME_NOREPLACE */
+    if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, abs.buf, RENAME_NOREPLACE) < 0) {
+        if (errno == EINVAL || errno == ENOSYS) {
+            if (link(tmp, abs.buf) == 0)
+                unlink(tmp);
+            else
+                rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
+                                  "cannot place '%s' in the pool", dest);
+        } else {
+            rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
+                              "cannot place '%s' in the pool", dest);
+        }
     }
-    if (rc == 0)
-        unlink(tmp);
     pw_buf_release(&abs);
     return rc;
 }
@@ -191,26 +224,67 @@ static int stat_matches(const struct pw_repo_rec *rec, const struct stat *st)
            st->st_mtim.tv_nsec == pw_repo_rec_int(rec, "mtime_ns");
 }
 
-int pw_repo_pool_same(const struct pw_repo_state *s, const char *dest, const char *sha256,
-                      struct pw_err *err)
+/* 1 when the pool file at dest holds sha256 (trusting the index's size and mtime), 0 when
+ * not, <0 on errors. */
+static int pool_same(struct pw_repo_state *s, const char *dest, const char *sha256,
+                     struct pw_err *err)
 {
     struct pw_buf abs = PW_BUF_INIT;
     pw_buf_addf(&abs, "%s/%s", s->dir, dest);
     struct stat st;
     int rc;
-    const struct pw_repo_rec *rec = pw_repo_db_find(&s->trusted, NULL, "path", dest);
+    const struct pw_repo_rec *rec = pw_repo_db_lookup(&s->trusted, "path", dest);
     if (stat(abs.buf, &st) < 0) {
         rc = pw_err_errno(err, PW_E_IO, errno, "cannot stat '%s'", abs.buf);
     } else if (stat_matches(rec, &st)) {
         rc = !strcmp(pw_repo_rec_str(rec, "sha256"), sha256);
     } else {
         struct pw_repo_sums sums;
-        rc = pw_repo_sums_file(abs.buf, &sums, err);
+        rc = pw_repo_sums_file(abs.buf, PW_REPO_SUM_SHA256, &sums, err);
         if (rc == 0)
             rc = !strcmp(sums.sha256, sha256);
     }
     pw_buf_release(&abs);
     return rc;
+}
+
+int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
+                        struct pw_err *err)
+{
+    const char *dest = pw_repo_rec_str(p->rec, "path");
+    const char *sha256 = pw_repo_rec_str(p->rec, "sha256");
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", s->dir, dest);
+    int exists = pw_fs_exists(abs.buf);
+    pw_buf_release(&abs);
+    if (!exists)
+        return pool_place(s->dir, p->tmp, dest, err);
+    int same = pool_same(s, dest, sha256, err);
+    if (same < 0)
+        return same;
+    if (!same)
+        return pw_err_set(err, PW_E_EXISTS,
+                          "'%s' already exists in the pool with different content; the pool "
+                          "is write-once: publish a new version",
+                          dest);
+    return 0;
+}
+
+int pw_repo_check_identity(struct pw_repo_state *s, const struct pw_repo_pending *p,
+                           struct pw_err *err)
+{
+    const struct pw_repo_rec *rec =
+        pw_repo_db_lookup(&s->db, "ident", pw_repo_rec_str(p->rec, "ident"));
+    const char *version = pw_repo_rec_get(p->rec, "evr");
+    if (!version)
+        version = pw_repo_rec_str(p->rec, "version");
+    if (rec && strcmp(pw_repo_rec_str(rec, "sha256"), pw_repo_rec_str(p->rec, "sha256")))
+        return pw_err_set(err, PW_E_EXISTS,
+                          "'%s' %s (%s) is already published with different content ('%s'); "
+                          "the pool is write-once: publish a new version",
+                          pw_repo_rec_str(p->rec, "name"), version,
+                          pw_repo_rec_str(p->rec, "arch"), pw_repo_rec_str(rec, "path"));
+    return 0;
 }
 
 int pw_repo_write(const char *path, const void *data, size_t len, struct pw_err *err)
@@ -359,7 +433,7 @@ int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t
     struct pw_buf key = PW_BUF_INIT;
     pw_buf_addf(&key, "%s %s", rel, sha256 ? sha256 : "");
     int rc = 0;
-    if (pw_strvec_contains(&v->checked, key.buf))
+    if (pw_repo_map_get(&v->checked, key.buf))
         goto out;
     struct pw_buf abs = PW_BUF_INIT;
     pw_buf_addf(&abs, "%s/%s", v->root, rel);
@@ -375,14 +449,15 @@ int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t
                              (unsigned long long)st.st_size, (unsigned long long)size);
         goto done;
     }
-    const struct pw_repo_rec *t =
-        v->trusted ? pw_repo_db_find(v->trusted, NULL, "path", rel) : NULL;
+    const struct pw_repo_rec *t = v->trusted ? pw_repo_db_lookup(v->trusted, "path", rel) : NULL;
     if (t && sha256 && !strcmp(pw_repo_rec_str(t, "sha256"), sha256) && stat_matches(t, &st)) {
-        pw_strvec_push(&v->checked, key.buf);
+        pw_repo_map_add(&v->checked, key.buf, v);
         goto done;
     }
     struct pw_repo_sums s;
-    rc = pw_repo_sums_file(abs.buf, &s, err);
+    unsigned mask = (md5 ? PW_REPO_SUM_MD5 : 0) | (sha1 ? PW_REPO_SUM_SHA1 : 0) |
+                    (sha256 ? PW_REPO_SUM_SHA256 : 0) | (sha512 ? PW_REPO_SUM_SHA512 : 0);
+    rc = pw_repo_sums_file(abs.buf, mask, &s, err);
     if (rc < 0) {
         rc = pw_repo_problem(v, err, PW_E_IO, "%s", err->msg);
         goto done;
@@ -399,7 +474,7 @@ int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t
         }
     }
     if (!bad)
-        pw_strvec_push(&v->checked, key.buf);
+        pw_repo_map_add(&v->checked, key.buf, v);
 done:
     pw_buf_release(&abs);
 out:
