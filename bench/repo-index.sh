@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Repository indexing benchmark, run by hand (never as a timed test):
-#   bash bench/repo-index.sh [N]        (default N=1000; needs createrepo_c and apt-ftparchive)
+#   bash bench/repo-index.sh [N [PAYLOAD_KB]]   (default 1000 packages of 256 KiB of data;
+#                                                needs createrepo_c and apt-ftparchive)
 # On one machine, in one run, it times:
 #   - a full index of N .rpm files: packwright repo add vs createrepo_c --workers 2 (gzip, no
 #     sqlite: the same output), and of N .deb files: packwright vs apt-ftparchive (Packages,
@@ -8,13 +9,19 @@
 #   - adding 1 package to the N-package repository with packwright (deb and rpm).
 # Each figure is the best of $BENCH_RUNS runs (default 3). Unsigned, so gpg's fixed cost
 # (about 50 ms per signature) does not blur the indexing time. The packages are built by
-# packwright itself. Results go to bench/results/repo-index-N.md (and stdout).
+# packwright itself, each holding PAYLOAD_KB of incompressible data (node-image packages are
+# megabytes; PAYLOAD_KB=0 measures the fixed per-package costs alone). The work directory
+# defaults to /dev/shm when it exists, so the disk's flushing does not dominate. Results go to
+# bench/results/repo-index-N-PAYLOADk.md (and stdout).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 N=${1:-1000}
+PAYLOAD_KB=${2:-256}
 RUNS=${BENCH_RUNS:-3}
-W=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pw-bench-repo.XXXXXX")}
+base=/tmp
+[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+W=${BENCH_DIR:-$(mktemp -d "$base/pw-bench-repo.XXXXXX")}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export LC_ALL=C
 if [ -z "${PACKWRIGHT:-}" ]; then
@@ -33,14 +40,15 @@ make_packages() {
     local d=$W/src/pwbench$i arch=amd64
     [ $((i % 2)) -eq 0 ] && arch=all
     mkdir -p "$d"
-    printf 'payload of package %d\n' "$i" >"$d/data.txt"
+    { printf 'payload of package %d\n' "$i"; head -c $((PAYLOAD_KB * 1024)) /dev/urandom; } >"$d/data.txt"
     printf '{"name":"pwbench%d","version":"1.%d","release":"1","arch":"%s",' "$i" "$i" "$arch" >"$d/package.json"
     printf '"summary":"benchmark package %d","description":"Package %d of the benchmark.",' "$i" "$i" >>"$d/package.json"
     printf '"maintainer":"bench <bench@example.invalid>","license":"MIT",' >>"$d/package.json"
     printf '"depends":["libc6 (>= 2.31)"],' >>"$d/package.json"
     printf '"contents":[{"type":"file","src":"data.txt","dst":"/usr/share/pwbench%d/data.txt"}]}\n' "$i" >>"$d/package.json"
   done
-  (cd "$W/src" && "$PACKWRIGHT" build -o "$W/in" pwbench* >/dev/null)
+  (cd "$W/src" && "$PACKWRIGHT" build --deb-compression gzip:1 --rpm-compression gzip:1 \
+    -o "$W/in" pwbench* >/dev/null)
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -80,6 +88,7 @@ one_more_pkg() {
 base_rpm() { rm -rf "$W/ri"; "$PACKWRIGHT" repo add "$W/ri" "$W"/in/*.rpm >/dev/null 2>&1; }
 base_deb() { rm -rf "$W/rd"; "$PACKWRIGHT" repo add "$W/rd" "$W"/in/*.deb >/dev/null 2>&1; }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: building $N .deb and $N .rpm packages in $W" >&2
 make_packages "$N"
 one_more_pkg
@@ -96,14 +105,15 @@ inc_deb=$(best_ms base_deb "$PACKWRIGHT" repo add "$W/rd" "$W"/one/out/*.deb)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-out=$here/results/repo-index-$N.md
+out=$here/results/repo-index-$N-${PAYLOAD_KB}k.md
 mkdir -p "$here/results"
 {
-  echo "# Repository indexing, $N packages per family"
+  echo "# Repository indexing, $N packages per family, $PAYLOAD_KB KiB of data each"
   echo
   echo "$(date -u +%Y-%m-%d), $(uname -srm), $(nproc) CPUs ($cpu), $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')."
   echo "$("$PACKWRIGHT" --version); $(createrepo_c --version | head -1); apt-ftparchive from apt $(dpkg-query -W -f='${Version}' apt 2>/dev/null)."
-  echo "Best of $RUNS runs each, wall-clock milliseconds, unsigned, packages built by packwright."
+  echo "Best of $RUNS runs each, wall-clock milliseconds, unsigned, packages built by packwright,"
+  echo "work directory on $(df --output=fstype "$W" | tail -1), load average before the run: $load."
   echo
   echo "| what | ms |"
   echo "| --- | ---: |"
