@@ -4,14 +4,11 @@
 install(FILES ${CMAKE_SOURCE_DIR}/doc/packwright.1 ${CMAKE_SOURCE_DIR}/doc/packwright-toml.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
-# packwright-toml is built by cmake/PwStaticHelper.cmake as ${CMAKE_BINARY_DIR}/packwright-toml
-# (musl, static). When that target exists its file must be installed; before it existed (or
-# when a tree builds without it) the file is installed if present.
-set(PW_HELPER_FILE ${CMAKE_BINARY_DIR}/packwright-toml)
-if(TARGET packwright-toml)
-  install(PROGRAMS ${PW_HELPER_FILE} DESTINATION ${CMAKE_INSTALL_BINDIR})
-else()
-  install(PROGRAMS ${PW_HELPER_FILE} DESTINATION ${CMAKE_INSTALL_BINDIR} OPTIONAL)
+# packwright-toml is built and installed by cmake/PwStaticHelper.cmake (musl, static) as
+# ${CMAKE_BINARY_DIR}/packwright-toml. A tree without that target still installs the file
+# when it is there.
+if(NOT TARGET packwright-toml)
+  install(PROGRAMS ${CMAKE_BINARY_DIR}/packwright-toml DESTINATION ${CMAKE_INSTALL_BINDIR} OPTIONAL)
 endif()
 
 # Gzip'd man pages in BUILD/man/, as distributions ship them: pkg/packwright and

@@ -236,6 +236,17 @@ int pw_rpm_pkg_validate(const struct pw_package *pkg, struct pw_err *err)
 
 /* ---- files ----------------------------------------------------------------------------- */
 
+/* rpmbuild marks what lies below its %__docdir_path (/usr/share/doc, man and info) as %doc;
+ * rpmlint reports a man page that is not (not-listed-as-documentation). */
+static int is_doc_path(const char *path)
+{
+    static const char *const dirs[] = {"/usr/share/doc/", "/usr/share/man/", "/usr/share/info/"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+        if (!strncmp(path, dirs[i], strlen(dirs[i])))
+            return 1;
+    return 0;
+}
+
 /* Every regular file under /etc is configuration, as in the .deb (doc/deb.md): without
  * %config an upgrade would silently replace an administrator's edits. */
 static int is_etc_file(const struct pw_file *f)
@@ -253,7 +264,8 @@ static uint32_t rpm_file_flags(const struct pw_file *f)
         r |= PW_RPMFILE_NOREPLACE;
     if (flags & PW_FLAG_GHOST)
         r |= PW_RPMFILE_GHOST;
-    if (flags & PW_FLAG_DOC)
+    if ((flags & PW_FLAG_DOC) ||
+        (f->kind != PW_FILE_DIR && !(flags & PW_FLAG_LICENSE) && is_doc_path(f->path)))
         r |= PW_RPMFILE_DOC;
     if (flags & PW_FLAG_LICENSE)
         r |= PW_RPMFILE_LICENSE;
