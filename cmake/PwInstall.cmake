@@ -11,21 +11,39 @@ if(NOT TARGET packwright-toml)
   install(PROGRAMS ${CMAKE_BINARY_DIR}/packwright-toml DESTINATION ${CMAKE_INSTALL_BINDIR} OPTIONAL)
 endif()
 
-# Gzip'd man pages in BUILD/man/, as distributions ship them: pkg/packwright and
-# pkg/packwright-toml package these with the binaries (${build_dir}/man/NAME.1.gz).
+# BUILD/ship/: what pkg/packwright and pkg/packwright-toml package (${build_dir}/ship/...):
+# the binaries stripped as distributions ship them (dh_strip, rpm's brp-strip) and the man
+# pages gzip'd (dh_compress, brp-compress), so the native packages match debian/ and specs/.
 find_program(PW_GZIP gzip)
-if(PW_GZIP)
-  set(pw_man_gz "")
+set(pw_ship ${CMAKE_BINARY_DIR}/ship)
+if(PW_GZIP AND CMAKE_STRIP)
+  set(pw_ship_files ${pw_ship}/packwright)
+  add_custom_command(OUTPUT ${pw_ship}/packwright
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${pw_ship}
+    COMMAND ${CMAKE_STRIP} --strip-unneeded --remove-section=.comment --remove-section=.note
+            -o ${pw_ship}/packwright $<TARGET_FILE:packwright>
+    DEPENDS packwright
+    COMMENT "Stripping packwright into ship/"
+    VERBATIM)
+  if(TARGET packwright-toml)
+    # Already static and stripped (-s) by cmake/PwStaticHelper.cmake.
+    add_custom_command(OUTPUT ${pw_ship}/packwright-toml
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${pw_ship}
+      COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/packwright-toml ${pw_ship}/packwright-toml
+      DEPENDS packwright-toml ${CMAKE_BINARY_DIR}/packwright-toml
+      VERBATIM)
+    list(APPEND pw_ship_files ${pw_ship}/packwright-toml)
+  endif()
   foreach(page packwright.1 packwright-toml.1)
-    set(out ${CMAKE_BINARY_DIR}/man/${page}.gz)
+    set(out ${pw_ship}/${page}.gz)
     add_custom_command(OUTPUT ${out}
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${pw_ship}
       COMMAND sh -c "\"$0\" -9n -c \"$1\" > \"$2.tmp\" && mv \"$2.tmp\" \"$2\""
               ${PW_GZIP} ${CMAKE_SOURCE_DIR}/doc/${page} ${out}
       DEPENDS ${CMAKE_SOURCE_DIR}/doc/${page}
-      COMMENT "Compressing ${page}"
+      COMMENT "Compressing ${page} into ship/"
       VERBATIM)
-    list(APPEND pw_man_gz ${out})
+    list(APPEND pw_ship_files ${out})
   endforeach()
-  add_custom_target(man-pages ALL DEPENDS ${pw_man_gz})
+  add_custom_target(ship ALL DEPENDS ${pw_ship_files})
 endif()
