@@ -601,12 +601,47 @@ static int clear_scope(struct pw_repo *r, struct pw_repo_state *s, struct pw_err
     return rc < 0 ? rc : 0;
 }
 
+/* Adds the files of one family, in groups of one component (prepare reads r->o). */
+static int sync_files(struct pw_repo *r, const struct pw_repo_family *fam, char *const *files,
+                      const char *const *components, size_t nfiles, struct pw_err *err)
+{
+    struct pw_repo_opts each = *r->o;
+    const struct pw_repo_opts *saved = r->o;
+    char **group = pw_xcalloc(nfiles + 1, sizeof(*group));
+    unsigned char *done = pw_xcalloc(nfiles + 1, 1);
+    int rc = 0;
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        const struct pw_repo_family *f = probe(files[i], err);
+        if (!f)
+            rc = -err->code;
+        else if (f != fam)
+            rc = pw_err_set(err, PW_E_USAGE, "'%s' is not a %s package", files[i], fam->name);
+    }
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        if (done[i])
+            continue;
+        each.component = components ? components[i] : saved->component;
+        size_t n = 0;
+        for (size_t k = i; k < nfiles; k++)
+            if (!done[k] && (!components || !strcmp(components[k], each.component))) {
+                group[n++] = files[k];
+                done[k] = 1;
+            }
+        r->o = &each;
+        rc = add_files(r, group, n, err);
+        r->o = saved;
+    }
+    free(group);
+    free(done);
+    return rc;
+}
+
 int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *files,
                  const char *const *components, size_t nfiles, struct pw_err *err)
 {
     struct pw_repo r;
     int key_changed = 0, f = !strcmp(family, families[0]->name) ? 0 : 1;
-    struct pw_repo_opts each = *o; /* the component changes from file to file */
+    struct pw_repo_opts each = *o;
     int rc = check_scope(o, err);
     for (size_t i = 0; rc == 0 && components && i < nfiles; i++) {
         each.component = components[i];
@@ -619,16 +654,8 @@ int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *
     struct pw_repo_state *s = &r.fams[f];
     if (rc == 0)
         rc = clear_scope(&r, s, err);
-    r.o = &each;
-    for (size_t i = 0; i < nfiles && rc == 0; i++) {
-        each.component = components ? components[i] : o->component;
-        const struct pw_repo_family *fam = probe(files[i], err);
-        if (fam && fam != s->fam)
-            rc = pw_err_set(err, PW_E_USAGE, "'%s' is not a %s package", files[i], family);
-        else
-            rc = fam ? fam->add(&r, s, files[i], err) : -err->code;
-    }
-    r.o = o;
+    if (rc == 0)
+        rc = sync_files(&r, s->fam, files, components, nfiles, err);
     if (rc == 0 && (key_changed || !s->live))
         s->changed = 1;
     if (rc == 0)
