@@ -96,8 +96,8 @@ if [ -f "$(dirname "$(readlink -f "$PACKWRIGHT")")/CMakeCache.txt" ]; then
   mk /etc/passwd
   expect_exit 3 "an absolute src outside the build tree" "$PACKWRIGHT" build -o "$T/out" "$T/proj/pkg/x"
   expect_stderr "'/etc/passwd' must be relative to the manifest's directory" "absolute src refused"
-  for f in "$(realpath --relative-to="$T/proj/pkg/x" "$(readlink -f "$PACKWRIGHT")")" \
-           "$(readlink -f "$PACKWRIGHT")"; do
+  tree_file=$(dirname "$(readlink -f "$PACKWRIGHT")")/CMakeCache.txt
+  for f in "$(realpath --relative-to="$T/proj/pkg/x" "$tree_file")" "$tree_file"; do
     mk "$f"
     run "$PACKWRIGHT" build -f deb -o "$T/out" "$T/proj/pkg/x"
     if grep -qE "leaves the manifest's directory|must be relative" "$T/stderr"; then

@@ -10,6 +10,7 @@ rarch=$(rpm --eval '%{_arch}')
 # rpm's database and keyring (~/.rpmdb on Debian) and gpg stay inside the sandbox.
 export HOME=$T/home GNUPGHOME=$T/gnupg
 mkdir -p "$HOME" && mkdir -m 700 "$GNUPGHOME"
+trap 'gpgconf --kill all 2>/dev/null || true; pw_cleanup' EXIT # no gpg-agent outlives the test
 
 # --- rpmbuild from the dist tarball -----------------------------------------------------
 mkdir -p "$T/rpm/SOURCES"
