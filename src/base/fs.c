@@ -180,3 +180,16 @@ void pw_atomic_abort(struct pw_atomic_file *af)
     free(af->path);
     af->path = NULL;
 }
+
+int pw_atomic_write_file(const char *path, const void *data, size_t len, mode_t mode,
+                         struct pw_err *err)
+{
+    struct pw_atomic_file af = PW_ATOMIC_FILE_INIT;
+    int rc = pw_atomic_open(&af, path, mode, err);
+    if (rc == 0 && pw_fs_write_all(af.fd, data, len) < 0)
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", path);
+    if (rc == 0)
+        rc = pw_atomic_commit(&af, err);
+    pw_atomic_abort(&af);
+    return rc;
+}

@@ -31,6 +31,9 @@ int pw_atomic_open(struct pw_atomic_file *af, const char *path, mode_t mode, str
 int pw_atomic_commit(struct pw_atomic_file *af, struct pw_err *err);
 /* Removes the temp file; safe after commit or on a PW_ATOMIC_FILE_INIT struct. */
 void pw_atomic_abort(struct pw_atomic_file *af);
+/* The three above for a file whose whole content is in memory. */
+int pw_atomic_write_file(const char *path, const void *data, size_t len, mode_t mode,
+                         struct pw_err *err);
 /* Optional hook for tests: when the environment variable PW_FAIL_BEFORE_RENAME is set,
  * commit fails after writing the temp file and before the rename. */
 

@@ -26,19 +26,6 @@ void pw_bundle_opts_init(struct pw_bundle_opts *o)
     memset(o, 0, sizeof(*o));
 }
 
-void pw_bundle_note(const struct pw_bundle_opts *o, const char *fmt, ...)
-{
-    if (!o->note)
-        return;
-    struct pw_buf b = PW_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    pw_buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    o->note(o->note_data, b.buf);
-    pw_buf_release(&b);
-}
-
 /* ---- collecting the files ---- */
 
 struct collect {
@@ -126,7 +113,7 @@ static int is_packages_index(const char *name)
 /* Pool files: the Filename of every stanza of every Packages index under prefix/dists. */
 static int apt_pool(struct collect *c, const char *prefix, size_t from, struct pw_err *err)
 {
-    struct pw_buf path = PW_BUF_INIT, text = PW_BUF_INIT;
+    struct pw_buf path = PW_BUF_INIT;
     struct pw_upkgs u;
     pw_upkgs_init(&u);
     int rc = 0;
@@ -136,57 +123,28 @@ static int apt_pool(struct collect *c, const char *prefix, size_t from, struct p
             continue;
         pw_buf_reset(&path);
         pw_buf_addf(&path, "%s/%s", c->root, c->names.v[i]);
-        rc = pw_mirror_read_all(path.buf, (size_t)1 << 31, &text, err);
-        if (rc == 0)
-            rc = pw_apt_packages_parse(text.buf, text.len, &u, err);
-        if (rc < 0)
-            pw_err_prefix(err, "'%s': ", path.buf);
+        rc = pw_mirror_read_packages(path.buf, &u, err);
     }
     if (rc == 0)
         add_locations(c, prefix, &u);
     pw_upkgs_release(&u);
     pw_buf_release(&path);
-    pw_buf_release(&text);
     return rc;
-}
-
-static int feed(void *data, const void *buf, size_t len, struct pw_err *err)
-{
-    return pw_rpmmd_primary_feed(data, buf, len, 0, err);
 }
 
 /* Pool files: every location of primary.xml. */
 static int rpm_pool(struct collect *c, const char *prefix, struct pw_err *err)
 {
-    struct pw_buf path = PW_BUF_INIT, xml = PW_BUF_INIT;
-    struct pw_rpmmd_repomd r;
+    struct pw_buf root = PW_BUF_INIT;
     struct pw_upkgs u;
-    pw_rpmmd_repomd_init(&r);
     pw_upkgs_init(&u);
-    pw_buf_addf(&path, "%s/%srepodata/repomd.xml", c->root, prefix);
-    int rc = pw_fs_read_file(path.buf, &xml, err);
-    if (rc == 0)
-        rc = pw_rpmmd_repomd_parse(xml.buf, xml.len, &r, err);
-    const struct pw_rpmmd_data *d = rc == 0 ? pw_rpmmd_repomd_find(&r, "primary") : NULL;
-    if (rc == 0 && !d)
-        rc = pw_err_set(err, PW_E_FORMAT, "no primary data");
-    if (rc == 0) {
-        pw_buf_reset(&path);
-        pw_buf_addf(&path, "%s/%s%s", c->root, prefix, d->href);
-        struct pw_rpmmd_primary *p = pw_rpmmd_primary_new(&u);
-        rc = pw_mirror_read_decompressed(path.buf, feed, p, err);
-        if (rc == 0)
-            rc = pw_rpmmd_primary_feed(p, NULL, 0, 1, err);
-        pw_rpmmd_primary_free(p);
-    }
+    pw_buf_addf(&root, "%s/%s", c->root, prefix);
+    pw_buf_setlen(&root, root.len - 1); /* prefix ends in '/' */
+    int rc = pw_mirror_read_rpmmd(root.buf, &u, err);
     if (rc == 0)
         add_locations(c, prefix, &u);
-    else
-        pw_err_prefix(err, "'%s/%srepodata': ", c->root, prefix);
-    pw_rpmmd_repomd_release(&r);
     pw_upkgs_release(&u);
-    pw_buf_release(&path);
-    pw_buf_release(&xml);
+    pw_buf_release(&root);
     return rc;
 }
 

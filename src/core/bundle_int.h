@@ -14,7 +14,6 @@
 /* Marks a directory made by `bundle import`: a later import may replace it. */
 #define PW_BUNDLE_IMPORT_MARK ".packwright-import"
 
-void pw_bundle_note(const struct pw_bundle_opts *o, const char *fmt, ...) PW_PRINTF(2, 3);
 /* Every file clients reach in the repository at root (relative names, sorted): the entry
  * points' trees (deb/dists, rpm/repodata), the pool files their indexes name, the client
  * files at the top (keys, .sources, .repo). */

@@ -40,16 +40,16 @@ void pw_mirror_result_release(struct pw_mirror_result *r)
     pw_mirror_result_init(r);
 }
 
-void pw_mirror_note(const struct pw_mirror *m, const char *fmt, ...)
+void pw_mirror_notef(void (*note)(void *data, const char *msg), void *data, const char *fmt, ...)
 {
-    if (!m->o->note)
+    if (!note)
         return;
     struct pw_buf b = PW_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     pw_buf_vaddf(&b, fmt, ap);
     va_end(ap);
-    m->o->note(m->o->note_data, b.buf);
+    note(data, b.buf);
     pw_buf_release(&b);
 }
 
@@ -133,7 +133,7 @@ int pw_mirror_verify_signature(struct pw_mirror *m, const char *what, const void
     if (rc < 0)
         pw_err_prefix(err, "upstream '%s/%s': ", m->url, what);
     else
-        pw_mirror_note(m, "%s: good signature by %s", what, signer.buf);
+        pw_mirror_notef(m->o->note, m->o->note_data, "%s: good signature by %s", what, signer.buf);
     pw_buf_release(&signer);
     return rc;
 }
@@ -183,14 +183,8 @@ static int write_work_file(const struct pw_mirror *m, const char *name, const vo
                            size_t len, struct pw_err *err)
 {
     struct pw_buf path = PW_BUF_INIT;
-    struct pw_atomic_file af = PW_ATOMIC_FILE_INIT;
     work_path(m, name, &path);
-    int rc = pw_atomic_open(&af, path.buf, 0644, err);
-    if (rc == 0 && pw_fs_write_all(af.fd, data, len) < 0)
-        rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", path.buf);
-    if (rc == 0)
-        rc = pw_atomic_commit(&af, err);
-    pw_atomic_abort(&af);
+    int rc = pw_atomic_write_file(path.buf, data, len, 0644, err);
     pw_buf_release(&path);
     return rc;
 }
@@ -429,8 +423,8 @@ static int fetch_packages(struct pw_mirror *m, const unsigned char *sel, char **
     for (size_t k = 0; k < n; k++)
         jobs[k].url = urls.v[k];
     if (n)
-        pw_mirror_note(m, "downloading %zu packages (%llu bytes)", n,
-                       (unsigned long long)m->res->bytes);
+        pw_mirror_notef(m->o->note, m->o->note_data, "downloading %zu packages (%llu bytes)", n,
+                        (unsigned long long)m->res->bytes);
     struct pw_fetch_multi_opts fo = {m->o->parallel, m->o->ctx};
     int rc = pw_fetch_multi(jobs, n, &fo, err);
     for (size_t k = 0; k < n; k++)

@@ -41,7 +41,6 @@ extern const struct pw_mirror_family pw_mirror_family_apt;
 extern const struct pw_mirror_family pw_mirror_family_rpm;
 
 /* mirror.c */
-void pw_mirror_note(const struct pw_mirror *m, const char *fmt, ...) PW_PRINTF(2, 3);
 /* URL of a path below the upstream root. */
 void pw_mirror_url(const struct pw_mirror *m, const char *rel, struct pw_buf *out);
 /* Downloads a small unverified file (entry point, signature) into out. Returns 0,
@@ -85,5 +84,15 @@ int pw_mirror_read_decompressed(const char *path,
                                 void *data, struct pw_err *err);
 /* The whole decompressed content, at most max bytes. */
 int pw_mirror_read_all(const char *path, size_t max, struct pw_buf *out, struct pw_err *err);
+/* Appends the stanzas of a Packages file (any compression) to out. */
+int pw_mirror_read_packages(const char *path, struct pw_upkgs *out, struct pw_err *err);
+/* Appends the packages of a primary.xml file (any compression) to out. */
+int pw_mirror_read_primary(const char *path, struct pw_upkgs *out, struct pw_err *err);
+/* Appends the packages of the rpm-md repository at root (repodata/repomd.xml, not verified:
+ * the caller's own repository) to out. */
+int pw_mirror_read_rpmmd(const char *root, struct pw_upkgs *out, struct pw_err *err);
+/* Formats a note for a progress hook (which may be NULL). */
+void pw_mirror_notef(void (*note)(void *data, const char *msg), void *data, const char *fmt, ...)
+    PW_PRINTF(3, 4);
 
 #endif

@@ -34,18 +34,15 @@ static void remember(struct pw_mirror *m, const char *component, const struct pw
 static int local_apt_index(struct pw_mirror *m, const char *rel, const char *component,
                            struct pw_err *err)
 {
-    struct pw_buf path = PW_BUF_INIT, text = PW_BUF_INIT;
+    struct pw_buf path = PW_BUF_INIT;
     struct pw_upkgs u;
     pw_upkgs_init(&u);
     pw_buf_addf(&path, "%s/deb/dists/%s/%s", m->o->repo, m->o->suite, rel);
-    int rc = pw_mirror_read_all(path.buf, (size_t)1 << 31, &text, err);
-    if (rc == 0)
-        rc = pw_apt_packages_parse(text.buf, text.len, &u, err);
+    int rc = pw_mirror_read_packages(path.buf, &u, err);
     for (size_t i = 0; rc == 0 && i < u.n; i++)
         remember(m, component, &u.v[i], "deb/");
     pw_upkgs_release(&u);
     pw_buf_release(&path);
-    pw_buf_release(&text);
     return rc;
 }
 
@@ -79,42 +76,19 @@ out:
     return rc;
 }
 
-static int feed(void *data, const void *buf, size_t len, struct pw_err *err)
-{
-    return pw_rpmmd_primary_feed(data, buf, len, 0, err);
-}
-
 static int local_rpm(struct pw_mirror *m, struct pw_err *err)
 {
-    struct pw_buf path = PW_BUF_INIT, xml = PW_BUF_INIT;
-    struct pw_rpmmd_repomd r;
+    struct pw_buf root = PW_BUF_INIT, path = PW_BUF_INIT;
     struct pw_upkgs u;
-    pw_rpmmd_repomd_init(&r);
     pw_upkgs_init(&u);
-    pw_buf_addf(&path, "%s/rpm/repodata/repomd.xml", m->o->repo);
-    int rc = 0;
-    if (!pw_fs_exists(path.buf))
-        goto out;
-    rc = pw_fs_read_file(path.buf, &xml, err);
-    if (rc == 0)
-        rc = pw_rpmmd_repomd_parse(xml.buf, xml.len, &r, err);
-    const struct pw_rpmmd_data *d = rc == 0 ? pw_rpmmd_repomd_find(&r, "primary") : NULL;
-    if (d) {
-        pw_buf_reset(&path);
-        pw_buf_addf(&path, "%s/rpm/%s", m->o->repo, d->href);
-        struct pw_rpmmd_primary *p = pw_rpmmd_primary_new(&u);
-        rc = pw_mirror_read_decompressed(path.buf, feed, p, err);
-        if (rc == 0)
-            rc = pw_rpmmd_primary_feed(p, NULL, 0, 1, err);
-        pw_rpmmd_primary_free(p);
-    }
+    pw_buf_addf(&root, "%s/rpm", m->o->repo);
+    pw_buf_addf(&path, "%s/repodata/repomd.xml", root.buf);
+    int rc = pw_fs_exists(path.buf) ? pw_mirror_read_rpmmd(root.buf, &u, err) : 0;
     for (size_t i = 0; rc == 0 && i < u.n; i++)
         remember(m, "", &u.v[i], "rpm/");
-out:
-    pw_rpmmd_repomd_release(&r);
     pw_upkgs_release(&u);
+    pw_buf_release(&root);
     pw_buf_release(&path);
-    pw_buf_release(&xml);
     return rc;
 }
 
@@ -171,7 +145,8 @@ int pw_mirror_publish(struct pw_mirror *m, const unsigned char *sel, char *const
                       struct pw_err *err)
 {
     if (!m->o->sign_key && unchanged(m, sel)) {
-        pw_mirror_note(m, "the repository already serves exactly this set: nothing to publish");
+        pw_mirror_notef(m->o->note, m->o->note_data,
+                        "the repository already serves exactly this set: nothing to publish");
         return 0;
     }
     struct pw_strvec paths = PW_STRVEC_INIT, comps = PW_STRVEC_INIT;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/fs.h"
 #include "mirror_int.h"
 
 int pw_mirror_read_decompressed(const char *path,
@@ -70,4 +71,54 @@ int pw_mirror_read_all(const char *path, size_t max, struct pw_buf *out, struct 
     struct collect c = {out, max, path};
     pw_buf_reset(out);
     return pw_mirror_read_decompressed(path, collect_chunk, &c, err);
+}
+
+int pw_mirror_read_packages(const char *path, struct pw_upkgs *out, struct pw_err *err)
+{
+    struct pw_buf text = PW_BUF_INIT;
+    int rc = pw_mirror_read_all(path, (size_t)1 << 31, &text, err);
+    if (rc == 0)
+        rc = pw_apt_packages_parse(text.buf, text.len, out, err);
+    pw_buf_release(&text);
+    return rc < 0 ? pw_err_prefix(err, "'%s': ", path) : 0;
+}
+
+static int feed_primary(void *data, const void *buf, size_t len, struct pw_err *err)
+{
+    return pw_rpmmd_primary_feed(data, buf, len, 0, err);
+}
+
+int pw_mirror_read_primary(const char *path, struct pw_upkgs *out, struct pw_err *err)
+{
+    struct pw_rpmmd_primary *p = pw_rpmmd_primary_new(out);
+    if (!p)
+        return pw_err_set(err, PW_E_FAIL, "cannot create an XML parser");
+    int rc = pw_mirror_read_decompressed(path, feed_primary, p, err);
+    if (rc == 0)
+        rc = pw_rpmmd_primary_feed(p, NULL, 0, 1, err);
+    pw_rpmmd_primary_free(p);
+    return rc;
+}
+
+int pw_mirror_read_rpmmd(const char *root, struct pw_upkgs *out, struct pw_err *err)
+{
+    struct pw_buf path = PW_BUF_INIT, xml = PW_BUF_INIT;
+    struct pw_rpmmd_repomd r;
+    pw_rpmmd_repomd_init(&r);
+    pw_buf_addf(&path, "%s/repodata/repomd.xml", root);
+    int rc = pw_fs_read_file(path.buf, &xml, err);
+    if (rc == 0)
+        rc = pw_rpmmd_repomd_parse(xml.buf, xml.len, &r, err);
+    const struct pw_rpmmd_data *d = rc == 0 ? pw_rpmmd_repomd_find(&r, "primary") : NULL;
+    if (rc == 0 && !d)
+        rc = pw_err_set(err, PW_E_FORMAT, "no primary data");
+    if (rc == 0) {
+        pw_buf_reset(&path);
+        pw_buf_addf(&path, "%s/%s", root, d->href);
+        rc = pw_mirror_read_primary(path.buf, out, err);
+    }
+    pw_rpmmd_repomd_release(&r);
+    pw_buf_release(&path);
+    pw_buf_release(&xml);
+    return rc < 0 ? pw_err_prefix(err, "'%s/repodata': ", root) : 0;
 }

@@ -16,26 +16,15 @@ static int fetch_repomd(struct pw_mirror *m, struct pw_err *err)
     return rc;
 }
 
-static int feed_primary(void *data, const void *buf, size_t len, struct pw_err *err)
-{
-    return pw_rpmmd_primary_feed(data, buf, len, 0, err);
-}
-
 static int load_primary(struct pw_mirror *m, const struct pw_rpmmd_data *d, struct pw_err *err)
 {
     struct pw_buf file = PW_BUF_INIT, url = PW_BUF_INIT;
     int rc = pw_mirror_fetch_index(m, d->href, NULL, d->size, d->algo, d->digest, &file, err);
-    struct pw_rpmmd_primary *p = rc == 0 ? pw_rpmmd_primary_new(&m->pkgs) : NULL;
-    if (rc == 0 && !p)
-        rc = pw_err_set(err, PW_E_FAIL, "cannot create an XML parser");
     if (rc == 0)
-        rc = pw_mirror_read_decompressed(file.buf, feed_primary, p, err);
-    if (rc == 0)
-        rc = pw_rpmmd_primary_feed(p, NULL, 0, 1, err);
+        rc = pw_mirror_read_primary(file.buf, &m->pkgs, err);
     pw_mirror_url(m, d->href, &url);
     if (rc < 0)
         pw_err_prefix(err, "upstream '%s': ", url.buf);
-    pw_rpmmd_primary_free(p);
     pw_buf_release(&file);
     pw_buf_release(&url);
     return rc;

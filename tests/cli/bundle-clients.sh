@@ -55,13 +55,7 @@ expect_exit 0 "repo check accepts the import" "$PACKWRIGHT" repo check --keyring
 check "no staging directory left" sh -c "! ls -d '$T'/far.import-* 2>/dev/null"
 
 apt_root "$T/root" "$F"
-run chroot "$T/root" apt-get update
-check "apt-get update from the import" test "$rc" -eq 0
-check "no warnings from apt-get update" no_warnings "$T/stdout" "$T/stderr"
-run chroot "$T/root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 \
-  install -y --no-install-recommends app
-check "apt-get install app from the import" test "$rc" -eq 0
-check "app and libfoo are installed" chroot "$T/root" dpkg-query -W app libfoo
+apt_install "$T/root" "the import" app app libfoo
 
 repo_serve "$F"
 dnf_setup "$URL"

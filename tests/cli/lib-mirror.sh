@@ -11,6 +11,10 @@
 #   tree_digest DIR          one digest of every file under DIR/deb and DIR/rpm
 #   apt_root DIR REPO        a throwaway Debian root whose apt uses REPO (copied in) and the
 #                            site key: chroot DIR apt-get install ... installs from the mirror
+#   apt_install ROOT WHAT PKG CHECK...   apt-get update and install PKG in ROOT (no warnings
+#                            allowed); then the CHECK packages must be installed
+#   tamper_setup UPSTREAM REPO   remembers REPO's digest and a pristine copy of UPSTREAM:
+#                            restore puts it back, intact DESC checks REPO did not change
 #   flip_byte FILE [OFFSET]  changes one byte (default: the middle one)
 . "$(dirname "${BASH_SOURCE[0]}")/lib-repo.sh"
 . "$PW_SOURCE_DIR/tests/lib/httpd.sh"
@@ -84,6 +88,29 @@ Components: main
 Signed-By: /etc/apt/keyrings/site.gpg
 SRC
   echo 'APT::Sandbox::User "root";' >"$root/etc/apt/apt.conf.d/99sandbox"
+}
+
+apt_install() {
+  local root=$1 what=$2 pkg=$3
+  shift 3
+  run chroot "$root" apt-get update
+  check "apt-get update from $what" test "$rc" -eq 0
+  check "no warnings from apt-get update" no_warnings "$T/stdout" "$T/stderr"
+  run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 \
+    install -y --no-install-recommends "$pkg"
+  check "apt-get install $pkg from $what" test "$rc" -eq 0
+  check "$* installed" chroot "$root" dpkg-query -W "$@"
+}
+
+tamper_setup() {
+  TAMPER_UPSTREAM=$1 TAMPER_REPO=$2
+  TAMPER_BEFORE=$(tree_digest "$2")
+  rm -rf "$T/pristine" && cp -a "$1" "$T/pristine"
+}
+restore() { rm -rf "$TAMPER_UPSTREAM" && cp -a "$T/pristine" "$TAMPER_UPSTREAM"; }
+intact() {
+  expect_eq "$(tree_digest "$TAMPER_REPO")" "$TAMPER_BEFORE" "$1: the previous generation is intact"
+  expect_stderr "nothing was published" "$1: says nothing was published"
 }
 
 flip_byte() {

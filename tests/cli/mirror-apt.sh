@@ -57,23 +57,10 @@ expect_stderr "nothing to publish" "nothing republished"
 
 # --- apt installs from the mirror, inside a throwaway Debian root ---
 apt_root "$T/root" "$R"
-run chroot "$T/root" apt-get update
-check "apt-get update from the mirror" test "$rc" -eq 0
-check "no warnings from apt-get update" no_warnings "$T/stdout" "$T/stderr"
-run chroot "$T/root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 \
-  install -y --no-install-recommends app
-check "apt-get install app from the mirror" test "$rc" -eq 0
-check "app and its dependencies are installed" \
-  chroot "$T/root" dpkg-query -W app libfoo data-common exim-lite helper-impl
+apt_install "$T/root" "the mirror" app app libfoo data-common exim-lite helper-impl
 
 # --- tampering: refused, the previous generation stays ---
-before=$(tree_digest "$R")
-cp -a "$T/www/apt" "$T/pristine"
-restore() { rm -rf "$T/www/apt" && cp -a "$T/pristine" "$T/www/apt"; }
-intact() {
-  expect_eq "$(tree_digest "$R")" "$before" "$1: the previous generation is intact"
-  expect_stderr "nothing was published" "$1: says nothing was published"
-}
+tamper_setup "$T/www/apt" "$R"
 IR=$T/www/apt/dists/stable/InRelease
 
 sed -i 's/^Origin: Upstream/Origin: Upstreem/' "$IR"
@@ -101,7 +88,7 @@ mk_deb extra 1.0 amd64
 reprepro -b "$T/www/apt" includedeb stable "$T/in/extra_1.0_amd64.deb" >/dev/null 2>&1
 cp "$T/pristine/dists/stable/InRelease" "$T/InRelease.old"
 cp "$T/pristine/dists/stable/main/binary-amd64/Packages.gz" "$T/Packages.gz.old"
-rm -rf "$T/pristine" && cp -a "$T/www/apt" "$T/pristine"
+tamper_setup "$T/www/apt" "$R"
 flip_byte "$T/www/apt/dists/stable/main/binary-amd64/Packages.gz"
 expect_exit 4 "Packages.gz altered" m --include app --with-deps "$U" stable "$R"
 expect_stderr "main/binary-amd64/Packages.gz': sha256 mismatch" "names the index and says why"
@@ -117,7 +104,7 @@ restore
 expect_exit 0 "mirror the new upstream" m --include app --include extra --with-deps "$U" stable "$R"
 expect_stdout "downloaded 1 " "only the new package is downloaded"
 check "extra is now served" grep -q '^Package: extra$' "$R/deb/dists/stable/main/binary-amd64/Packages"
-before=$(tree_digest "$R")
+tamper_setup "$T/www/apt" "$R"
 cp "$T/InRelease.old" "$IR"
 cp "$T/Packages.gz.old" "$T/www/apt/dists/stable/main/binary-amd64/Packages.gz"
 expect_exit 6 "an older, validly signed Release replayed" m --include app --with-deps "$U" stable "$R"

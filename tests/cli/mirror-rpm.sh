@@ -84,13 +84,7 @@ check "app and its dependencies are installed" \
 # entry point that changed; the stored one serves for a repomd.xml already verified.
 mk_rpm extra 1.0 1 noarch
 mirror_createrepo "$T/www/rpm"
-before=$(tree_digest "$R")
-cp -a "$T/www/rpm" "$T/pristine"
-restore() { rm -rf "$T/www/rpm" && cp -a "$T/pristine" "$T/www/rpm"; }
-intact() {
-  expect_eq "$(tree_digest "$R")" "$before" "$1: the previous generation is intact"
-  expect_stderr "nothing was published" "$1: says nothing was published"
-}
+tamper_setup "$T/www/rpm" "$R"
 MD=$T/www/rpm/repodata/repomd.xml
 
 sed -i 's|<revision>|<revision>9|' "$MD"
