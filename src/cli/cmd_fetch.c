@@ -79,14 +79,30 @@ static int same_string(const char *a, const char *b)
     return a == b || (a && b && !strcmp(a, b));
 }
 
+static int same_strings(const struct pw_strvec *a, const struct pw_strvec *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return 0;
+    return 1;
+}
+
 static int same_source(const struct pw_source_spec *a, const struct pw_source_spec *b)
 {
     if (!same_string(a->url, b->url) || !same_string(a->sha256, b->sha256) ||
         !same_string(a->sha512, b->sha512) || !same_string(a->sha512_url, b->sha512_url) ||
-        a->extract.n != b->extract.n)
+        !same_strings(&a->extract, &b->extract) ||
+        !same_strings(&a->extract_optional, &b->extract_optional) ||
+        !same_string(a->layout, b->layout) || a->nfiles != b->nfiles || a->nlayouts != b->nlayouts)
         return 0;
-    for (size_t i = 0; i < a->extract.n; i++)
-        if (strcmp(a->extract.v[i], b->extract.v[i]) != 0)
+    for (size_t i = 0; i < a->nfiles; i++)
+        if (!same_source(&a->files[i], &b->files[i]))
+            return 0;
+    for (size_t i = 0; i < a->nlayouts; i++)
+        if (!same_string(a->layouts[i].name, b->layouts[i].name) ||
+            !same_source(&a->layouts[i], &b->layouts[i]))
             return 0;
     return 1;
 }
@@ -102,12 +118,25 @@ static int same_sources(const struct pw_package *a, const struct pw_package *b)
     return 1;
 }
 
+static void report_download(const struct pw_package *pkg, const char *name, const char *part,
+                            const struct pw_resolved_source *r)
+{
+    printf("%s: %s%s%s: %s %s (%s %.16s...)\n", pkg->name, name, part ? "/" : "", part ? part : "",
+           r->downloaded ? "downloaded" : "in cache", r->url, pw_hash_name(r->algo),
+           r->digest ? r->digest : "");
+}
+
 static void report(const struct pw_package *pkg, const struct pw_sources *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        printf("%s: %s: %s %s (%s %.16s...)\n", pkg->name, s->v[i].name,
-               s->v[i].downloaded ? "downloaded" : "in cache", s->v[i].url,
-               pw_hash_name(s->v[i].algo), s->v[i].digest);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct pw_resolved_source *r = &s->v[i];
+        if (r->layout)
+            printf("%s: %s: layout '%s'\n", pkg->name, r->name, r->layout);
+        for (size_t k = 0; k < r->nparts; k++)
+            report_download(pkg, r->name, r->parts[k].url_base, &r->parts[k]);
+        if (!r->nparts)
+            report_download(pkg, r->name, NULL, r);
+    }
 }
 
 static void fetch_package(struct fetch_run *r, const struct pw_package *pkg)

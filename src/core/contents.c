@@ -132,9 +132,27 @@ static int stat_src(const struct builder *b, size_t si, const char *path, struct
                          b->pkg->contents[si].json_path);
 }
 
+/* A file whose bytes the manifest holds (`content`): 0644 unless the manifest says. */
+static void add_inline(struct builder *b, size_t si, unsigned flags)
+{
+    const struct pw_content_spec *s = &b->pkg->contents[si];
+    struct pw_file *f = push_file(b->c, s->dst, PW_FILE_REG);
+    f->flags = flags | PW_FLAG_GENERATED;
+    f->mode = s->mode >= 0 ? (unsigned)s->mode : 0644;
+    f->size = s->content_len;
+    f->data = pw_xmalloc(s->content_len ? s->content_len : 1);
+    if (s->content_len)
+        memcpy(f->data, s->content, s->content_len);
+    apply_spec(b, f, si);
+}
+
 static int add_regular(struct builder *b, size_t si, unsigned flags)
 {
     const struct pw_content_spec *s = &b->pkg->contents[si];
+    if (s->has_content) {
+        add_inline(b, si, flags);
+        return 0;
+    }
     struct pw_buf src = PW_BUF_INIT;
     struct stat st;
     int rc = resolve_src(b, si, &src);
@@ -282,6 +300,10 @@ static int add_spec(struct builder *b, size_t si)
 {
     const struct pw_content_spec *s = &b->pkg->contents[si];
     struct pw_file *f;
+    /* `optional`: a path the fetched source (this release, this layout) does not have. */
+    if (s->optional && s->src && !strncmp(s->src, SOURCE_PREFIX, strlen(SOURCE_PREFIX)) &&
+        b->sources && !pw_sources_exists(b->sources, s->src + strlen(SOURCE_PREFIX)))
+        return 0;
     switch (s->type) {
     case PW_ENTRY_FILE:
         return add_regular(b, si, 0);

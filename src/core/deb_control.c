@@ -155,6 +155,7 @@ void pw_deb_control(const struct pw_package *pkg, uint64_t installed_size, struc
     add_deps(out, "Depends", &pkg->depends);
     add_deps(out, "Recommends", &pkg->recommends);
     add_deps(out, "Suggests", &pkg->suggests);
+    add_deps(out, "Enhances", &pkg->enhances);
     add_deps(out, "Conflicts", &pkg->conflicts);
     add_deps(out, "Breaks", &pkg->breaks);
     add_deps(out, "Replaces", &pkg->replaces);

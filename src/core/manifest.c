@@ -24,6 +24,7 @@
 #include "jsonsyntax.h"
 #include "vars.h"
 #include "version.h"
+#include "when.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Loader state and messages                                                                   */
@@ -39,6 +40,7 @@ struct loader {
     const struct pw_arch *target; /* --arch, or the build host */
     const char *force_arch;       /* --arch, or NULL */
     const char *build_tree;       /* another directory src may name, or NULL */
+    const struct pw_vars *given;  /* --vars/--var: the user's own values, or NULL */
     struct pw_buf path;           /* JSON path of the value being read */
     struct pw_err *err;
 };
@@ -697,22 +699,75 @@ static int parse_extract(struct loader *ld, const struct field *f, const cJSON *
     return for_each(ld, v, parse_member, out);
 }
 
+static int parse_files(struct loader *ld, const struct field *f, const cJSON *v, void *obj);
+static int parse_layouts(struct loader *ld, const struct field *f, const cJSON *v, void *obj);
+
+#define SRC(member) offsetof(struct pw_source_spec, member)
+#define SOURCE_DOWNLOAD_FIELDS(what)                                                               \
+    {"url",      "string", 0,                                                                      \
+     parse_line, SRC(url), check_source_url,                                                       \
+     "URL",      NULL,     "Where to download " what ": `https://`, `http://` or `file://`."},     \
+        {"sha256",         "string",    0,                                                         \
+         parse_line,       SRC(sha256), check_sha256,                                              \
+         "SHA-256 digest", NULL,        "Expected SHA-256 of the download (64 hex digits)."},      \
+        {"sha512",         "string",    0,                                                         \
+         parse_line,       SRC(sha512), check_sha512,                                              \
+         "SHA-512 digest", NULL,        "Expected SHA-512 of the download (128 hex digits)."},     \
+    {                                                                                              \
+        "sha512_url", "string", 0, parse_line, SRC(sha512_url), check_source_url, "URL", NULL,     \
+            "A `sha512sum`-format file naming the download's SHA-512 (fetched and read first)."    \
+    }
+#define SOURCE_ARCHIVE_FIELDS                                                                      \
+    {"extract",                                                                                    \
+     "array of strings",                                                                           \
+     0,                                                                                            \
+     parse_extract,                                                                                \
+     SRC(extract),                                                                                 \
+     NULL,                                                                                         \
+     NULL,                                                                                         \
+     "not an archive",                                                                             \
+     "Members to take from a tar archive (relative paths); absent: the download is one file."},    \
+        {"extract_optional",                                                                       \
+         "array of strings",                                                                       \
+         0,                                                                                        \
+         parse_extract,                                                                            \
+         SRC(extract_optional),                                                                    \
+         NULL,                                                                                     \
+         NULL,                                                                                     \
+         "none",                                                                                   \
+         "Members taken when the archive has them (e.g. a directory only newer releases "          \
+         "ship); contents naming them should be `optional`."},                                     \
+    {                                                                                              \
+        "files", "array of objects", 0, parse_files, 0, NULL, NULL, "none",                        \
+            "Loose downloads instead of `url`: objects with `url` and one digest (see "            \
+            "[files](#files)); `source:NAME/FILE` names each by its URL's file name."              \
+    }
+
 static const struct field source_fields[] = {
-    {"name", "string", F_REQUIRED, parse_line, offsetof(struct pw_source_spec, name),
-     check_source_name, "source name", NULL,
+    {"name", "string", F_REQUIRED, parse_line, SRC(name), check_source_name, "source name", NULL,
      "Name used by contents as `source:NAME/path`; unique within the manifest."},
-    {"url", "string", F_REQUIRED, parse_line, offsetof(struct pw_source_spec, url),
-     check_source_url, "URL", NULL, "Where to download it: `https://`, `http://` or `file://`."},
-    {"sha256", "string", 0, parse_line, offsetof(struct pw_source_spec, sha256), check_sha256,
-     "SHA-256 digest", NULL, "Expected SHA-256 of the download (64 hex digits)."},
-    {"sha512", "string", 0, parse_line, offsetof(struct pw_source_spec, sha512), check_sha512,
-     "SHA-512 digest", NULL, "Expected SHA-512 of the download (128 hex digits)."},
-    {"sha512_url", "string", 0, parse_line, offsetof(struct pw_source_spec, sha512_url),
-     check_source_url, "URL", NULL,
-     "A `sha512sum`-format file naming the download's SHA-512 (fetched and read first)."},
-    {"extract", "array of strings", 0, parse_extract, offsetof(struct pw_source_spec, extract),
-     NULL, NULL, "not an archive",
-     "Members to take from a tar archive (relative paths); absent: the download is one file."},
+    SOURCE_DOWNLOAD_FIELDS("it"),
+    SOURCE_ARCHIVE_FIELDS,
+    {"layouts", "array of objects", 0, parse_layouts, 0, NULL, NULL, "none",
+     "Alternative ways the upstream publishes the same files (see [layouts](#layouts)), "
+     "instead of `url` or `files`."},
+    {"layout", "string", 0, parse_line, SRC(layout), NULL, NULL, "auto",
+     "With `layouts`: the name of the one to use, or `auto`: each in order, moving on only "
+     "when the first request of a layout answers 404 (not found). The choice is cached for "
+     "`--offline`."},
+    FIELD_END,
+};
+
+static const struct field layout_fields[] = {
+    {"name", "string", F_REQUIRED, parse_line, SRC(name), check_source_name, "layout name", NULL,
+     "The layout's name, for `layout`; unique within the source."},
+    SOURCE_DOWNLOAD_FIELDS("it"),
+    SOURCE_ARCHIVE_FIELDS,
+    FIELD_END,
+};
+
+static const struct field file_fields[] = {
+    SOURCE_DOWNLOAD_FIELDS("the file (its last path component names it)"),
     FIELD_END,
 };
 
@@ -723,22 +778,98 @@ static void lower(char *s)
             *s = (char)(*s - 'A' + 'a');
 }
 
-static int check_source(struct loader *ld, struct pw_source_spec *s,
-                        const struct pw_source_spec *prev, size_t nprev)
+static int fail_at_key(struct loader *ld, const char *key, const char *fmt, ...) PW_PRINTF(3, 4);
+static int fail_at_key(struct loader *ld, const char *key, const char *fmt, ...)
 {
+    char msg[PW_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    size_t mark = key ? path_push_key(ld, key) : ld->path.len;
+    int rc = fail(ld, "%s", msg);
+    path_pop(ld, mark);
+    return rc;
+}
+
+/* One download: an url and exactly one digest. */
+static int check_download(struct loader *ld, struct pw_source_spec *s)
+{
+    if (!s->url)
+        return fail_at_key(ld, "url", "is required");
     int digests = !!s->sha256 + !!s->sha512 + !!s->sha512_url;
     if (digests != 1)
         return fail(ld, digests ? "give only one of sha256, sha512 and sha512_url"
                                 : "needs one of sha256, sha512 or sha512_url");
     lower(s->sha256);
     lower(s->sha512);
-    for (size_t i = 0; i < nprev; i++)
-        if (!strcmp(prev[i].name, s->name)) {
-            size_t mark = path_push_key(ld, "name");
-            int rc = fail(ld, "'%s' is also the name of %s", s->name, prev[i].json_path);
-            path_pop(ld, mark);
-            return rc;
+    return 0;
+}
+
+/* The keys a source of files or of layouts must not have. */
+static int check_no_download(struct loader *ld, const struct pw_source_spec *s, const char *form)
+{
+    const char *keys[] = {
+        s->url ? "url" : NULL,           s->sha256 ? "sha256" : NULL,
+        s->sha512 ? "sha512" : NULL,     s->sha512_url ? "sha512_url" : NULL,
+        s->extract.n ? "extract" : NULL, s->extract_optional.n ? "extract_optional" : NULL,
+        s->nfiles ? "files" : NULL};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (keys[i])
+            return fail_at_key(ld, keys[i], "cannot be combined with '%s'", form);
+    return 0;
+}
+
+static int check_files_or_download(struct loader *ld, struct pw_source_spec *s)
+{
+    if (!s->nfiles)
+        return check_download(ld, s);
+    struct pw_source_spec copy = *s;
+    copy.nfiles = 0;
+    return check_no_download(ld, &copy, "files");
+}
+
+static int check_layout_choice(struct loader *ld, struct pw_source_spec *s)
+{
+    if (!s->layout) {
+        s->layout = pw_xstrdup("auto");
+        return 0;
+    }
+    if (!strcmp(s->layout, "auto"))
+        return 0;
+    struct pw_buf names = PW_BUF_INIT;
+    for (size_t i = 0; i < s->nlayouts; i++) {
+        if (!strcmp(s->layouts[i].name, s->layout)) {
+            pw_buf_release(&names);
+            return 0;
         }
+        pw_buf_addf(&names, ", %s", s->layouts[i].name);
+    }
+    int rc = fail_at_key(ld, "layout", "'%s' is not a layout of this source (auto%s)", s->layout,
+                         names.buf);
+    pw_buf_release(&names);
+    return rc;
+}
+
+static int check_source(struct loader *ld, struct pw_source_spec *s,
+                        const struct pw_source_spec *prev, size_t nprev)
+{
+    int rc;
+    if (s->nlayouts) {
+        rc = check_no_download(ld, s, "layouts");
+        if (rc == 0)
+            rc = check_layout_choice(ld, s);
+    } else if (s->layout) {
+        rc = fail_at_key(ld, "layout", "needs 'layouts'");
+    } else {
+        rc = check_files_or_download(ld, s);
+    }
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < nprev; i++)
+        if (!strcmp(prev[i].name, s->name))
+            return fail_at_key(ld, "name", "'%s' is also the name of %s", s->name,
+                               prev[i].json_path);
     return 0;
 }
 
@@ -760,7 +891,82 @@ static void source_spec_release(struct pw_source_spec *s)
     free(s->sha512);
     free(s->sha512_url);
     pw_strvec_release(&s->extract);
+    pw_strvec_release(&s->extract_optional);
+    for (size_t i = 0; i < s->nfiles; i++)
+        source_spec_release(&s->files[i]);
+    free(s->files);
+    free(s->layout);
+    for (size_t i = 0; i < s->nlayouts; i++)
+        source_spec_release(&s->layouts[i]);
+    free(s->layouts);
     free(s->json_path);
+}
+
+/* A files entry: named by its URL's last path component, unique within the list. */
+static int parse_one_file(struct loader *ld, const cJSON *v, size_t i, void *data)
+{
+    struct pw_source_spec *owner = data;
+    struct pw_source_spec *f = &owner->files[i];
+    f->json_path = pw_xstrdup(ld->path.buf);
+    owner->nfiles = i + 1;
+    int rc = parse_object(ld, file_fields, v, f);
+    if (rc == 0)
+        rc = check_download(ld, f);
+    if (rc < 0)
+        return rc;
+    const char *slash = strrchr(f->url, '/');
+    f->name = pw_xstrdup(slash ? slash + 1 : f->url);
+    if (!*f->name || strchr(f->name, '?') || strchr(f->name, '#'))
+        return fail_at_key(ld, "url", "'%s' must end with a file name", f->url);
+    for (size_t k = 0; k < i; k++)
+        if (!strcmp(owner->files[k].name, f->name))
+            return fail_at_key(ld, "url", "'%s' is also the file name of %s", f->name,
+                               owner->files[k].json_path);
+    return 0;
+}
+
+static int parse_files(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    (void)f;
+    struct pw_source_spec *s = obj;
+    if (!cJSON_IsArray(v))
+        return fail_type(ld, v, "an array");
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (!n)
+        return fail(ld, "must not be empty");
+    s->files = pw_xcalloc(n, sizeof(*s->files));
+    return for_each(ld, v, parse_one_file, s);
+}
+
+static int parse_one_layout(struct loader *ld, const cJSON *v, size_t i, void *data)
+{
+    struct pw_source_spec *owner = data;
+    struct pw_source_spec *l = &owner->layouts[i];
+    l->json_path = pw_xstrdup(ld->path.buf);
+    owner->nlayouts = i + 1;
+    int rc = parse_object(ld, layout_fields, v, l);
+    if (rc == 0)
+        rc = check_files_or_download(ld, l);
+    if (rc == 0 && !strcmp(l->name, "auto"))
+        rc = fail_at_key(ld, "name", "'auto' is reserved for trying every layout");
+    for (size_t k = 0; rc == 0 && k < i; k++)
+        if (!strcmp(owner->layouts[k].name, l->name))
+            rc = fail_at_key(ld, "name", "'%s' is also the name of %s", l->name,
+                             owner->layouts[k].json_path);
+    return rc;
+}
+
+static int parse_layouts(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    (void)f;
+    struct pw_source_spec *s = obj;
+    if (!cJSON_IsArray(v))
+        return fail_type(ld, v, "an array");
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (!n)
+        return fail(ld, "must not be empty");
+    s->layouts = pw_xcalloc(n, sizeof(*s->layouts));
+    return for_each(ld, v, parse_one_layout, s);
 }
 
 static void sources_release(struct pw_package *p)
@@ -877,6 +1083,116 @@ static int parse_dst(struct loader *ld, const struct field *f, const cJSON *v, v
     return rc;
 }
 
+/* Handled before the other fields (parse_one_entry). */
+static int parse_skip(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    (void)ld, (void)f, (void)v, (void)obj;
+    return 0;
+}
+
+static int parse_optional(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    if (!cJSON_IsBool(v))
+        return fail_type(ld, v, "a boolean");
+    *(int *)((char *)obj + f->offset) = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* The text as written (expanded); `encoding` decodes it afterwards (decode_content). */
+static int parse_content(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    (void)f;
+    struct pw_content_spec *c = obj;
+    if (!cJSON_IsString(v))
+        return fail_type(ld, v, "a string");
+    struct pw_buf text = PW_BUF_INIT;
+    struct pw_err inner;
+    pw_err_init(&inner);
+    if (pw_vars_expand(&ld->vars, v->valuestring, &text, &inner) < 0) {
+        pw_buf_release(&text);
+        return fail_from(ld, &inner);
+    }
+    free(c->content);
+    c->content = (unsigned char *)pw_buf_detach(&text, &c->content_len);
+    c->has_content = 1;
+    return 0;
+}
+
+static int parse_encoding(struct loader *ld, const struct field *f, const cJSON *v, void *obj)
+{
+    struct pw_buf s = PW_BUF_INIT;
+    int rc = get_string(ld, v, 0, &s);
+    if (rc == 0 && strcmp(s.buf, "text") && strcmp(s.buf, "base64"))
+        rc = fail(ld, "unknown encoding '%s' (text, base64)", s.buf);
+    if (rc == 0)
+        *(int *)((char *)obj + f->offset) = !strcmp(s.buf, "base64");
+    pw_buf_release(&s);
+    return rc;
+}
+
+static int base64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* RFC 4648 base64 with whitespace ignored and the padding optional, as `base64 -d` and
+ * Ansible's b64decode read image-builder's values. NULL on success, else why not. */
+static const char *base64_decode(const unsigned char *in, size_t len, struct pw_buf *out,
+                                 size_t *bad_at)
+{
+    unsigned acc = 0;
+    int bits = 0, pad = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = in[i];
+        *bad_at = i;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        int v = base64_value(c);
+        if (v < 0)
+            return "a character outside the base64 alphabet";
+        if (pad)
+            return "data after '=' padding";
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            pw_buf_addc(out, (char)((acc >> bits) & 0xff));
+        }
+    }
+    *bad_at = len;
+    if (bits >= 6 || pad > 2)
+        return "a truncated value";
+    return NULL;
+}
+
+static int decode_content(struct loader *ld, const cJSON *item, struct pw_content_spec *c)
+{
+    if (!c->has_content && cJSON_GetObjectItemCaseSensitive(item, "encoding"))
+        return fail_at_key(ld, "encoding", "is only allowed with 'content'");
+    if (!c->base64)
+        return 0;
+    struct pw_buf bytes = PW_BUF_INIT;
+    size_t at = 0;
+    const char *why = base64_decode(c->content, c->content_len, &bytes, &at);
+    if (why) {
+        pw_buf_release(&bytes);
+        return fail_at_key(ld, "content", "is not valid base64: %s (at byte %zu)", why, at);
+    }
+    free(c->content);
+    c->content = (unsigned char *)pw_buf_detach(&bytes, &c->content_len);
+    return 0;
+}
+
 static const struct field content_fields[] = {
     {"type", "string", 0, parse_entry_type, offsetof(struct pw_content_spec, type), NULL, NULL,
      "file", "One of the entry types below."},
@@ -900,6 +1216,20 @@ static const struct field content_fields[] = {
      "SOURCE_DATE_EPOCH",
      "Modification time in seconds since 1970; clamped to "
      "SOURCE_DATE_EPOCH."},
+    {"content", "string", 0, parse_content, 0, NULL, NULL, NULL,
+     "The file's bytes, instead of `src` (types `file`, `config`, `config-noreplace`); "
+     "`${KEY}` is expanded, so a build variable can become a file. Mode defaults to 0644."},
+    {"encoding", "string", 0, parse_encoding, offsetof(struct pw_content_spec, base64), NULL, NULL,
+     "text",
+     "How `content` is written: `text` (as is) or `base64` (decoded; whitespace is ignored), "
+     "e.g. for a variable that carries a file base64-encoded."},
+    {"when", "string", 0, parse_skip, 0, NULL, NULL, "always",
+     "The entry exists only when this condition holds (the language of the top-level `when`, "
+     "see [Variables](#variables)); otherwise it is not checked further."},
+    {"optional", "boolean", 0, parse_optional, offsetof(struct pw_content_spec, optional), NULL,
+     NULL, "false",
+     "Only with a `source:` src: skip the entry when the fetched source lacks that path (an "
+     "`extract_optional` member, or a file only another layout has)."},
     FIELD_END,
 };
 
@@ -924,13 +1254,17 @@ static int check_source_ref(struct loader *ld, const char *ref)
 static int check_entry_fields(struct loader *ld, struct pw_content_spec *c, unsigned needs)
 {
     const char *tn = pw_entry_type_name(c->type);
+    int takes_content = (needs & NEEDS_SRC) && c->type != PW_ENTRY_TREE;
     struct {
         const char *key;
         int present, needed, allowed;
     } rules[] = {
-        {"src", c->src != NULL, !!(needs & NEEDS_SRC), !!(needs & NEEDS_SRC)},
+        {"src", c->src != NULL, (needs & NEEDS_SRC) && !c->has_content,
+         (needs & NEEDS_SRC) && !c->has_content},
+        {"content", c->has_content, 0, takes_content},
         {"target", c->target != NULL, !!(needs & NEEDS_TARGET), !!(needs & NEEDS_TARGET)},
         {"mode", c->mode >= 0, 0, !!(needs & TAKES_MODE)},
+        {"optional", c->optional, 0, c->src && !strncmp(c->src, "source:", 7)},
     };
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
         int missing = rules[i].needed && !rules[i].present;
@@ -938,14 +1272,58 @@ static int check_entry_fields(struct loader *ld, struct pw_content_spec *c, unsi
         if (!missing && !extra)
             continue;
         size_t mark = path_push_key(ld, rules[i].key);
-        int rc = fail(ld, "is %s for type '%s'", missing ? "required" : "not allowed", tn);
+        int rc;
+        if (extra && !strcmp(rules[i].key, "src") && c->has_content)
+            rc = fail(ld, "give either 'src' or 'content', not both");
+        else if (extra && !strcmp(rules[i].key, "optional"))
+            rc = fail(ld, "is only allowed with a 'source:' src");
+        else
+            rc = fail(ld, "is %s for type '%s'", missing ? "required" : "not allowed", tn);
         path_pop(ld, mark);
         return rc;
     }
     return 0;
 }
 
-static int resolve_entry_src(struct loader *ld, struct pw_content_spec *c)
+/* A src written as exactly "${KEY}" where KEY came from --var or --vars names a file the user
+ * chose on the command line, not the manifest: it may lie anywhere (absolute, or relative to
+ * the current directory). */
+static int is_user_path(const struct loader *ld, const cJSON *item)
+{
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive(item, "src");
+    if (!cJSON_IsString(raw) || !ld->given || strncmp(raw->valuestring, "${", 2))
+        return 0;
+    const char *name = raw->valuestring + 2;
+    size_t len = strlen(name);
+    if (!len || name[len - 1] != '}' || strchr(name, '}') != name + len - 1)
+        return 0;
+    char *key = pw_xstrndup(name, len - 1);
+    int given = pw_vars_get(ld->given, key) != NULL;
+    free(key);
+    return given;
+}
+
+static int resolve_user_path(struct loader *ld, struct pw_content_spec *c)
+{
+    char *real = realpath(c->src, NULL);
+    struct stat st;
+    int rc = 0;
+    if (!real || stat(real, &st) < 0)
+        rc = fail(ld, "cannot find '%s' (a file given on the command line): %s", c->src,
+                  strerror(errno));
+    else if (c->type == PW_ENTRY_TREE ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+        rc = fail(ld, "'%s' (a file given on the command line) is not a %s", c->src,
+                  c->type == PW_ENTRY_TREE ? "directory" : "regular file");
+    if (rc < 0) {
+        free(real);
+        return rc;
+    }
+    free(c->src);
+    c->src = real;
+    return 0;
+}
+
+static int resolve_entry_src(struct loader *ld, struct pw_content_spec *c, int user_path)
 {
     if (!c->src)
         return 0;
@@ -953,6 +1331,8 @@ static int resolve_entry_src(struct loader *ld, struct pw_content_spec *c)
     int rc;
     if (!strncmp(c->src, "source:", 7)) {
         rc = check_source_ref(ld, c->src);
+    } else if (user_path) {
+        rc = resolve_user_path(ld, c);
     } else {
         char *real = NULL;
         rc = resolve_in_dir(ld, c->src, c->type == PW_ENTRY_TREE ? WANT_DIR : WANT_FILE, &real);
@@ -965,7 +1345,7 @@ static int resolve_entry_src(struct loader *ld, struct pw_content_spec *c)
     return rc;
 }
 
-static int check_entry(struct loader *ld, struct pw_content_spec *c,
+static int check_entry(struct loader *ld, const cJSON *item, struct pw_content_spec *c,
                        const struct pw_content_spec *prev, size_t nprev)
 {
     size_t t = 0;
@@ -973,7 +1353,9 @@ static int check_entry(struct loader *ld, struct pw_content_spec *c,
         t++;
     int rc = check_entry_fields(ld, c, entry_types[t].needs);
     if (rc == 0)
-        rc = resolve_entry_src(ld, c);
+        rc = decode_content(ld, item, c);
+    if (rc == 0)
+        rc = resolve_entry_src(ld, c, is_user_path(ld, item));
     for (size_t i = 0; rc == 0 && i < nprev; i++)
         if (!strcmp(prev[i].dst, c->dst)) {
             size_t mark = path_push_key(ld, "dst");
@@ -983,17 +1365,42 @@ static int check_entry(struct loader *ld, struct pw_content_spec *c,
     return rc;
 }
 
+/* The `when` member of obj (the manifest, or a contents entry), evaluated before anything
+ * else of obj is read: a disabled entry's other values may rely on variables left empty. */
+static int eval_when(struct loader *ld, const cJSON *obj, int *enabled)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(obj, "when");
+    *enabled = 1;
+    if (!w)
+        return 0;
+    size_t mark = path_push_key(ld, "when");
+    struct pw_err inner;
+    pw_err_init(&inner);
+    int rc = cJSON_IsString(w) ? 0 : fail_type(ld, w, "a string");
+    if (rc == 0 && pw_when_eval(&ld->vars, w->valuestring, enabled, &inner) < 0)
+        rc = fail_from(ld, &inner);
+    path_pop(ld, mark);
+    return rc;
+}
+
 static int parse_one_entry(struct loader *ld, const cJSON *v, size_t i, void *data)
 {
+    (void)i;
     struct pw_package *p = data;
-    struct pw_content_spec *c = &p->contents[i];
+    const struct field *tables[] = {content_fields, NULL};
+    int enabled = 1;
+    int rc = cJSON_IsObject(v) ? check_keys(ld, v, tables, NULL) : fail_type(ld, v, "an object");
+    if (rc == 0)
+        rc = eval_when(ld, v, &enabled);
+    if (rc < 0 || !enabled)
+        return rc;
+    struct pw_content_spec *c = &p->contents[p->ncontents++];
     c->type = PW_ENTRY_FILE;
     c->mode = -1;
     c->mtime = -1;
     c->json_path = pw_xstrdup(ld->path.buf);
-    p->ncontents = i + 1;
-    int rc = parse_object(ld, content_fields, v, c);
-    return rc < 0 ? rc : check_entry(ld, c, p->contents, i);
+    rc = parse_fields(ld, content_fields, v, c);
+    return rc < 0 ? rc : check_entry(ld, v, c, p->contents, p->ncontents - 1);
 }
 
 static void contents_release(struct pw_package *p)
@@ -1006,6 +1413,7 @@ static void contents_release(struct pw_package *p)
         free(c->owner);
         free(c->group);
         free(c->json_path);
+        free(c->content);
     }
     free(p->contents);
     p->contents = NULL;
@@ -1304,6 +1712,8 @@ static const struct field package_fields[] = {
     DEP_FIELD(depends, "Packages needed to install and run (deb Depends, rpm Requires)."),
     DEP_FIELD(recommends, "Weak dependencies (deb Recommends, rpm Recommends)."),
     DEP_FIELD(suggests, "Optional extras (deb Suggests, rpm Suggests)."),
+    DEP_FIELD(enhances, "Packages this one adds to, without needing them (deb Enhances, rpm "
+                        "Enhances): the reverse of suggests."),
     DEP_FIELD(conflicts, "Packages that cannot be installed alongside (no alternatives)."),
     DEP_FIELD(provides, "Virtual names this package provides (only `=` versions)."),
     DEP_FIELD(replaces, "Packages whose files this one takes over (deb Replaces, rpm "
@@ -1330,8 +1740,8 @@ static const struct field manifest_fields[] = {
     {"vars", "object", 0, NULL, 0, NULL, NULL, "none",
      "Defaults for `${KEY}`: string, boolean or number values; `--vars` and `--var` win."},
     {"when", "string", 0, NULL, 0, NULL, NULL, "always",
-     "Build only when this variable is true (`\"KEY\"`, `\"!KEY\"` or an expression such as "
-     "`\"${KEY}\"`)."},
+     "Build only when this condition holds, e.g. `\"KEY\"`, `\"!KEY\"` or "
+     "`\"a != '' || b\"` (see [Variables](#variables))."},
     {"overrides", "object", 0, NULL, 0, NULL, NULL, "none",
      "`{\"deb\": {...}, \"rpm\": {...}}`: per-format values of any package field; each "
      "replaces the whole top-level value."},
@@ -1485,47 +1895,6 @@ static int load_var_defaults(struct loader *ld, const struct pw_vars *given)
     return rc;
 }
 
-/* `when`: "KEY", "!KEY", or a string with ${...} whose expansion is the value. */
-/* The text `when` stands for: the variable it names, or the expansion of "${...}". */
-static int when_value(struct loader *ld, const char *expr, struct pw_buf *value)
-{
-    struct pw_err inner;
-    pw_err_init(&inner);
-    if (strstr(expr, "${"))
-        return pw_vars_expand(&ld->vars, expr, value, &inner) < 0 ? fail_from(ld, &inner) : 0;
-    const char *why = pw_vars_check_name(expr, strlen(expr));
-    const char *val = why ? NULL : pw_vars_get(&ld->vars, expr);
-    if (why)
-        return fail(ld, "variable name '%s' %s", expr, why);
-    if (!val)
-        return fail(ld, "undefined variable '%s'", expr);
-    pw_buf_adds(value, val);
-    return 0;
-}
-
-/* `when`: "KEY", "${KEY}" (or any text with ${...}), each optionally negated with '!'. */
-static int eval_when(struct loader *ld, int *enabled)
-{
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(ld->root, "when");
-    *enabled = 1;
-    if (!w)
-        return 0;
-    size_t mark = path_push_key(ld, "when");
-    struct pw_buf value = PW_BUF_INIT;
-    int rc = cJSON_IsString(w) ? 0 : fail_type(ld, w, "a string");
-    int negate = rc == 0 && w->valuestring[0] == '!';
-    if (rc == 0)
-        rc = when_value(ld, w->valuestring + negate, &value);
-    int t = rc == 0 ? pw_vars_truthy(value.buf) : 0;
-    if (rc == 0 && t < 0)
-        rc =
-            fail(ld, "'%s' is neither true nor false (true/false, yes/no, on/off, 1/0)", value.buf);
-    *enabled = negate ? !t : t;
-    pw_buf_release(&value);
-    path_pop(ld, mark);
-    return rc;
-}
-
 static int check_overrides(struct loader *ld)
 {
     const cJSON *ov = cJSON_GetObjectItemCaseSensitive(ld->root, "overrides");
@@ -1625,7 +1994,7 @@ static int load_tree(struct loader *ld, struct pw_manifest *m, const struct pw_v
     if (rc == 0)
         rc = load_var_defaults(ld, vars);
     if (rc == 0)
-        rc = eval_when(ld, &m->enabled);
+        rc = eval_when(ld, ld->root, &m->enabled);
     if (rc == 0 && !m->enabled) {
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(ld->root, "when");
         m->when = pw_xstrdup(w->valuestring);
@@ -1659,6 +2028,7 @@ int pw_manifest_load_mem(struct pw_manifest *m, const char *file, const char *da
     ld.err = err;
     ld.force_arch = opts ? opts->arch : NULL;
     ld.build_tree = opts ? opts->build_tree : NULL;
+    ld.given = opts ? opts->vars : NULL;
     ld.target = ld.force_arch ? pw_arch_lookup(ld.force_arch) : NULL;
     if (ld.force_arch && !ld.target)
         return pw_err_set(err, PW_E_USAGE, "unknown architecture '%s'", ld.force_arch);
@@ -1732,7 +2102,7 @@ void pw_package_release(struct pw_package *p)
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     struct pw_strvec *deps[] = {&p->depends,  &p->recommends, &p->suggests, &p->conflicts,
-                                &p->provides, &p->replaces,   &p->breaks};
+                                &p->provides, &p->replaces,   &p->breaks,   &p->enhances};
     for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
         pw_strvec_release(deps[i]);
     contents_release(p);
@@ -1767,10 +2137,11 @@ int pw_vars_load_file(struct pw_vars *v, const char *path, struct pw_err *err)
         rc = parse_json(&ld, data.buf, data.len, &root);
     if (rc == 0 && !cJSON_IsObject(root))
         rc = fail(&ld, "must be a JSON object, not %s", json_kind(root));
-    /* Arrays, objects and null (packer lists and maps) cannot be used in ${...}: skipped. */
+    /* Arrays and objects (packer lists and maps) cannot be used in ${...}: skipped. null is
+     * how packer leaves a value unset, and image-builder hands it on as an empty string. */
     for (const cJSON *c = rc == 0 ? root->child : NULL; rc == 0 && c; c = c->next) {
         char num[64];
-        const char *text = scalar_text(c, num, sizeof(num));
+        const char *text = cJSON_IsNull(c) ? "" : scalar_text(c, num, sizeof(num));
         const char *why = pw_vars_check_name(c->string, strlen(c->string));
         size_t mark = path_push_key(&ld, c->string);
         if (why)
@@ -1858,8 +2229,9 @@ static const char doc_vars[] =
     "\n"
     "1. the manifest's `vars` (defaults);\n"
     "2. each `--vars FILE`, in order: a JSON object whose string, boolean and number values "
-    "become variables (`true` becomes `\"true\"`); arrays, objects and null are ignored, so a "
-    "packer var file works as is;\n"
+    "become variables (`true` becomes `\"true\"`); `null` becomes the empty string (packer's "
+    "unset value, which image-builder passes on as empty); arrays and objects are ignored, so "
+    "a packer var file works as is;\n"
     "3. each `--var KEY=VALUE`, in order.\n"
     "\n"
     "Names start with a letter or `_` and hold letters, digits, `_`, `.` and `-`. Using an "
@@ -1869,12 +2241,26 @@ static const char doc_vars[] =
     "architecture per format (`amd64`, `x86_64`, `x86_64`); for an `all` package, and inside "
     "`arch` itself, they spell the target architecture (`--arch`, else the build host's).\n"
     "\n"
-    "`when` decides whether the manifest is built: `\"KEY\"` (the variable must be true), "
-    "or a string with `${...}` whose expansion is the value; a leading `!` negates either "
-    "(`\"!KEY\"`, `\"!${KEY}\"`). True is "
-    "`true`, `yes`, `on`, `1`; false is `false`, `no`, `off`, `0` or empty (any case); other "
-    "values are an error. A manifest whose `when` is false is checked only up to its "
-    "top-level keys and is reported as skipped.\n";
+    "`when` decides whether the manifest is built (at the top level) or whether a contents "
+    "entry exists. It is a condition:\n"
+    "\n"
+    "- an operand is a variable's name (`KEY`: its value), text with `${...}` references "
+    "(`${KEY}`, `v${major}`: the expansion), or quoted text (`'5m'`, `\"\"`: as written);\n"
+    "- an operand alone must read as a boolean: true is `true`, `yes`, `on`, `1`; false is "
+    "`false`, `no`, `off`, `0` or empty (any case); other values are an error;\n"
+    "- `A == B` and `A != B` compare text exactly, so `KEY != ''` asks whether a value was "
+    "given;\n"
+    "- `!`, `&&` and `||` (in that order of precedence) and parentheses combine them, e.g. "
+    "`\"timeout != '' || (settings != '' && !legacy)\"`.\n"
+    "\n"
+    "Every variable named must be defined (misspellings are errors, whatever the other "
+    "operands). A manifest whose `when` is false is checked only up to its top-level keys and "
+    "is reported as skipped; a contents entry whose `when` is false is checked for unknown "
+    "keys only.\n"
+    "\n"
+    "A `src` written as exactly `${KEY}`, where KEY is given by `--var` or `--vars` (not by "
+    "the manifest's `vars`), names a file the user chose: it may be absolute or relative to "
+    "the current directory.\n";
 
 static const char doc_deps[] =
     "\n## Dependencies\n"
@@ -1921,9 +2307,20 @@ void pw_manifest_doc(struct pw_buf *out)
         md_cell(out, entry_types[i].doc);
         pw_buf_adds(out, " |\n");
     }
-    pw_buf_adds(out, "\n## sources\n\nEach entry of `sources` is an object with exactly one "
-                     "of `sha256`, `sha512` and `sha512_url`:\n\n");
+    pw_buf_adds(out, "\n## sources\n\nEach entry of `sources` is an object (see also "
+                     "[sources.md](sources.md)) holding one of: `url` with exactly one of "
+                     "`sha256`, `sha512` and `sha512_url` (one download, optionally an "
+                     "archive); `files` (several loose downloads); or `layouts` (alternatives "
+                     "of either kind):\n\n");
     doc_table(out, source_fields);
+    pw_buf_adds(out, "\n### layouts\n\nEach entry of a source's `layouts` is an object "
+                     "with a `name` and either `url` (with one digest, optionally `extract`) "
+                     "or `files`. Contents name the same `source:NAME/path` whatever the "
+                     "layout, so every layout should provide the paths they use (or the "
+                     "entries are `optional`).\n\n");
+    doc_table(out, layout_fields);
+    pw_buf_adds(out, "\n### files\n\nEach entry of `files` is an object:\n\n");
+    doc_table(out, file_fields);
     pw_buf_adds(out, "\n## scripts\n\nFile paths relative to the manifest's directory; each "
                      "starts with `#!` and an absolute interpreter. packwright wraps them so "
                      "each receives `PACKWRIGHT_ACTION` (install, upgrade, remove, purge, "

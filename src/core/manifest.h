@@ -33,15 +33,30 @@ struct pw_content_spec {
     char *group;     /* NULL: root */
     int64_t mtime;   /* -1 when not given */
     char *json_path; /* "contents[3]", for messages */
+    /* `content`: the file's bytes (decoded per `encoding`) when has_content; src is NULL then */
+    int has_content;
+    unsigned char *content;
+    size_t content_len;
+    int base64;   /* `encoding: base64` (content is decoded at load) */
+    int optional; /* a source: src the fetched source may lack: the entry is skipped then */
 };
 
+/* A source is one download (url and one digest, optionally extract), a list of downloads
+ * (files: each an url and one digest, named by the url's last component), or alternative
+ * layouts of either kind (layouts, chosen by layout: "auto" tries them in order). */
 struct pw_source_spec {
-    char *name;
+    char *name; /* the source's name; a layout's name; NULL for a files entry */
     char *url;
     char *sha256;             /* lowercase hex or NULL */
     char *sha512;             /* lowercase hex or NULL */
     char *sha512_url;         /* sha512sum-format file, or NULL */
     struct pw_strvec extract; /* members to take from a tar archive; empty: not an archive */
+    struct pw_strvec extract_optional; /* members taken when the archive has them */
+    struct pw_source_spec *files;      /* loose downloads, or NULL */
+    size_t nfiles;
+    char *layout; /* "auto" or the name of one of layouts; NULL without layouts */
+    struct pw_source_spec *layouts;
+    size_t nlayouts;
     char *json_path;
 };
 
@@ -91,6 +106,7 @@ struct pw_package {
     char *group; /* rpm group */
 
     struct pw_strvec depends, recommends, suggests, conflicts, provides, replaces, breaks;
+    struct pw_strvec enhances;
 
     struct pw_content_spec *contents;
     size_t ncontents;

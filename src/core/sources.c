@@ -29,6 +29,10 @@ static void resolved_release(struct pw_resolved_source *r)
     free(r->url);
     free(r->url_base);
     free(r->digest);
+    free(r->layout);
+    for (size_t i = 0; i < r->nparts; i++)
+        resolved_release(&r->parts[i]);
+    free(r->parts);
 }
 
 void pw_sources_release(struct pw_sources *s)
@@ -45,17 +49,48 @@ void pw_sources_release(struct pw_sources *s)
     pw_sources_init(s);
 }
 
-/* One source on its way: what every step needs, and what messages name. */
+/* The first request of a layout being tried: if it answers 404, the next layout is tried. */
+struct probe {
+    int requests;
+    int first_missing; /* the first request answered 404 (file:// : no such file) */
+};
+
+/* One source (or one of its layouts or files) on its way: what every step needs, and what
+ * messages name. */
 struct source_job {
     const struct pw_package *pkg;
-    const struct pw_source_spec *spec;
+    const struct pw_source_spec *spec; /* the download: the source, a layout or a file */
     size_t index;
     const struct pw_ctx *ctx;
     const char *cache_dir;
     struct pw_resolved_source *r;
     struct pw_buf checksum_text; /* a freshly downloaded sha512_url file, stored on success */
     int store_checksum;
+    struct probe *probe; /* while layouts are tried, else NULL */
 };
+
+/* Whether a failed request for url (last HTTP status) found nothing there. */
+static int url_missing(const char *url, long status)
+{
+    if (status == 404)
+        return 1;
+    if (strncmp(url, "file://", 7))
+        return 0;
+    const char *path = url + 7;
+    if (!strncmp(path, "localhost/", 10))
+        path += 9;
+    struct stat st;
+    return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/* Counts a request; notes when the first of a probe found nothing. */
+static void note_request(struct source_job *j, const char *url, long status, int failed)
+{
+    if (!j->probe)
+        return;
+    if (++j->probe->requests == 1 && failed && url_missing(url, status))
+        j->probe->first_missing = 1;
+}
 
 /* Prefixes err with "FILE: sources[N][.field]: " and returns the code. */
 static int fail_at(const struct source_job *j, const char *field, struct pw_err *err)
@@ -175,7 +210,10 @@ static int load_checksum_file(struct source_job *j, struct pw_buf *text, struct 
         return 0;
     }
     struct pw_fetch_sink sink = {buffer_write, buffer_reset, text};
-    if (pw_fetch_url(url, url, &sink, j->ctx, NULL, err) < 0)
+    long status = 0;
+    int rc = pw_fetch_url(url, url, &sink, j->ctx, &status, err);
+    note_request(j, url, status, rc < 0);
+    if (rc < 0)
         return fail_at(j, "sha512_url", err);
     j->store_checksum = 1;
     return 0;
@@ -227,7 +265,9 @@ static int download(struct source_job *j, struct pw_buf *path, struct pw_err *er
     if (rc < 0)
         return fail_at(j, NULL, err);
     struct pw_fetch_sink sink = {writer_write, writer_reset, &w};
-    rc = pw_fetch_url(j->spec->url, j->spec->name, &sink, j->ctx, NULL, err);
+    long status = 0;
+    rc = pw_fetch_url(j->spec->url, j->r->name, &sink, j->ctx, &status, err);
+    note_request(j, j->spec->url, status, rc < 0);
     if (rc < 0) {
         pw_cache_writer_abort(&w);
         return fail_at(j, NULL, err);
@@ -298,14 +338,21 @@ static int extract(struct source_job *j, struct pw_sources *s, struct pw_err *er
 {
     int rc = ensure_work_dir(s, err);
     struct pw_buf dir = PW_BUF_INIT;
+    struct pw_strvec members = PW_STRVEC_INIT;
+    for (size_t i = 0; i < j->spec->extract.n; i++)
+        pw_strvec_push(&members, j->spec->extract.v[i]);
+    for (size_t i = 0; i < j->spec->extract_optional.n; i++)
+        pw_strvec_push(&members, j->spec->extract_optional.v[i]);
     if (rc == 0) {
-        pw_buf_addf(&dir, "%s/src/%s", s->work_dir, j->spec->name);
+        pw_buf_addf(&dir, "%s/src/%s", s->work_dir, j->r->name);
         rc = pw_fs_mkdir_p(dir.buf, 0755, err);
     }
     if (rc == 0)
-        rc = pw_untar_members(j->r->file, j->spec->url, &j->spec->extract, dir.buf, err);
+        rc = pw_untar_members_opt(j->r->file, j->spec->url, &members, j->spec->extract.n, dir.buf,
+                                  err);
     if (rc == 0)
         j->r->dir = pw_buf_detach(&dir, NULL);
+    pw_strvec_release(&members);
     pw_buf_release(&dir);
     return rc < 0 ? fail_at(j, rc == -PW_E_MANIFEST ? "extract" : NULL, err) : 0;
 }
@@ -333,7 +380,8 @@ static struct pw_resolved_source *add_resolved(struct pw_sources *s,
     return r;
 }
 
-static int resolve_one(struct source_job *j, struct pw_sources *s, struct pw_err *err)
+/* One download (url and digest, perhaps an archive) into j->r. */
+static int resolve_download(struct source_job *j, struct pw_sources *s, struct pw_err *err)
 {
     int rc = check_spec(j, err);
     if (rc == 0)
@@ -346,9 +394,175 @@ static int resolve_one(struct source_job *j, struct pw_sources *s, struct pw_err
         if (rc < 0)
             fail_at(j, "sha512_url", err);
     }
-    if (rc == 0 && j->spec->extract.n)
+    if (rc == 0 && (j->spec->extract.n || j->spec->extract_optional.n))
         rc = extract(j, s, err);
     return rc;
+}
+
+static void resolved_init(struct pw_resolved_source *r, const char *name, const char *url)
+{
+    memset(r, 0, sizeof(*r));
+    r->name = pw_xstrdup(name ? name : "");
+    r->url = pw_xstrdup(url ? url : "");
+    r->url_base = url_base_name(r->url);
+}
+
+/* Loose files: each one a part of j->r, named by its URL's last path component. */
+static int resolve_files(struct source_job *j, const struct pw_source_spec *form,
+                         struct pw_sources *s, struct pw_err *err)
+{
+    struct pw_resolved_source *r = j->r;
+    r->parts = pw_xcalloc(form->nfiles, sizeof(*r->parts));
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < form->nfiles; i++) {
+        struct source_job part = *j;
+        part.spec = &form->files[i];
+        part.r = &r->parts[r->nparts++];
+        part.checksum_text = (struct pw_buf)PW_BUF_INIT;
+        part.store_checksum = 0;
+        resolved_init(part.r, form->files[i].name, form->files[i].url);
+        rc = resolve_download(&part, s, err);
+        pw_buf_release(&part.checksum_text);
+    }
+    return rc;
+}
+
+/* A source's own download(s), or one layout's. */
+static int resolve_form(struct source_job *j, const struct pw_source_spec *form,
+                        struct pw_sources *s, struct pw_err *err)
+{
+    if (form->nfiles)
+        return resolve_files(j, form, s, err);
+    struct source_job one = *j;
+    one.spec = form;
+    one.checksum_text = (struct pw_buf)PW_BUF_INIT;
+    one.store_checksum = 0;
+    free(j->r->url);
+    free(j->r->url_base);
+    j->r->url = pw_xstrdup(form->url ? form->url : "");
+    j->r->url_base = url_base_name(j->r->url);
+    int rc = resolve_download(&one, s, err);
+    pw_buf_release(&one.checksum_text);
+    return rc;
+}
+
+/* The URL a layout asks for first (its checksum file, else its download). */
+static const char *first_url(const struct pw_source_spec *layout)
+{
+    const struct pw_source_spec *d = layout->nfiles ? &layout->files[0] : layout;
+    return d->sha512_url ? d->sha512_url : d->url;
+}
+
+/* The cache key of an auto choice: every layout's first URL, in order. */
+static void choice_key(const struct pw_source_spec *spec, struct pw_buf *key)
+{
+    pw_buf_adds(key, "packwright-layout:");
+    for (size_t i = 0; i < spec->nlayouts; i++)
+        pw_buf_addf(key, "%s%s", i ? " " : "", first_url(&spec->layouts[i]));
+}
+
+/* Forgets what a failed layout left in r, keeping the source's name. */
+static void reset_resolved(struct pw_resolved_source *r)
+{
+    char *name = r->name;
+    r->name = NULL;
+    resolved_release(r);
+    resolved_init(r, name, NULL);
+    free(name);
+}
+
+static int use_layout(struct source_job *j, size_t k, struct pw_sources *s, struct pw_err *err)
+{
+    free(j->r->layout);
+    j->r->layout = pw_xstrdup(j->spec->layouts[k].name);
+    return resolve_form(j, &j->spec->layouts[k], s, err);
+}
+
+static int offline_choice(struct source_job *j, struct pw_sources *s, struct pw_err *err)
+{
+    const struct pw_source_spec *spec = j->spec;
+    struct pw_buf key = PW_BUF_INIT, name = PW_BUF_INIT;
+    choice_key(spec, &key);
+    int rc = j->cache_dir ? pw_cache_url_load(j->cache_dir, key.buf, &name, err) : 0;
+    size_t k = 0;
+    while (rc > 0 && k < spec->nlayouts && strcmp(spec->layouts[k].name, name.buf))
+        k++;
+    if (rc >= 0 && k == spec->nlayouts)
+        rc = 0;
+    if (rc == 0) {
+        pw_err_set(err, PW_E_OFFLINE,
+                   "which layout of '%s' to use ('auto': the first of %s) is not in the cache "
+                   "'%s' and --offline forbids asking '%s'; run 'packwright fetch %s' (with the "
+                   "same variables) where it can be reached",
+                   spec->name, key.buf + strlen("packwright-layout:"),
+                   j->cache_dir ? j->cache_dir : "(none)", first_url(&spec->layouts[0]),
+                   j->pkg->manifest_path);
+        rc = fail_at(j, "layout", err);
+    }
+    pw_buf_release(&key);
+    pw_buf_release(&name);
+    return rc < 0 ? rc : use_layout(j, k, s, err);
+}
+
+static int store_choice(struct source_job *j, size_t k, struct pw_err *err)
+{
+    if (!j->cache_dir)
+        return 0;
+    struct pw_buf key = PW_BUF_INIT;
+    choice_key(j->spec, &key);
+    const char *name = j->spec->layouts[k].name;
+    int rc = pw_cache_url_store(j->cache_dir, key.buf, name, strlen(name), err);
+    pw_buf_release(&key);
+    return rc < 0 ? fail_at(j, "layout", err) : 0;
+}
+
+static int no_layout_found(struct source_job *j, struct pw_err *err)
+{
+    struct pw_buf tried = PW_BUF_INIT;
+    for (size_t i = 0; i < j->spec->nlayouts; i++)
+        pw_buf_addf(&tried, "%s'%s' (%s)", i ? ", " : "", first_url(&j->spec->layouts[i]),
+                    j->spec->layouts[i].name);
+    pw_err_set(err, PW_E_NETWORK,
+               "no layout of '%s' is published there: each first request found nothing "
+               "(HTTP 404): %s",
+               j->spec->name, tried.buf);
+    pw_buf_release(&tried);
+    return fail_at(j, "layouts", err);
+}
+
+/* layout "auto": each layout in order until one's first request finds something. */
+static int auto_layout(struct source_job *j, struct pw_sources *s, struct pw_err *err)
+{
+    if (j->ctx->offline)
+        return offline_choice(j, s, err);
+    for (size_t k = 0; k < j->spec->nlayouts; k++) {
+        struct probe probe = {0, 0};
+        struct source_job attempt = *j;
+        attempt.probe = &probe;
+        int rc = use_layout(&attempt, k, s, err);
+        if (rc == 0)
+            return store_choice(j, k, err);
+        if (!probe.first_missing)
+            return rc;
+        pw_err_init(err);
+        reset_resolved(j->r);
+    }
+    return no_layout_found(j, err);
+}
+
+static int resolve_one(struct source_job *j, struct pw_sources *s, struct pw_err *err)
+{
+    const struct pw_source_spec *spec = j->spec;
+    if (!spec->nlayouts)
+        return resolve_form(j, spec, s, err);
+    if (spec->layout && strcmp(spec->layout, "auto")) {
+        for (size_t k = 0; k < spec->nlayouts; k++)
+            if (!strcmp(spec->layouts[k].name, spec->layout))
+                return use_layout(j, k, s, err);
+        pw_err_set(err, PW_E_MANIFEST, "'%s' is not a layout of '%s'", spec->layout, spec->name);
+        return fail_at(j, "layout", err);
+    }
+    return auto_layout(j, s, err);
 }
 
 static int private_cache(struct pw_sources *s, struct pw_err *err)
@@ -455,6 +669,24 @@ static const char *member_path(const struct pw_resolved_source *r, const char *r
     return result;
 }
 
+static const char *part_path(const struct pw_resolved_source *r, const char *rest,
+                             struct pw_buf *out, struct pw_err *err)
+{
+    for (size_t i = 0; i < r->nparts; i++)
+        if (!strcmp(r->parts[i].url_base, rest)) {
+            pw_buf_adds(out, r->parts[i].file);
+            return out->buf;
+        }
+    struct pw_buf names = PW_BUF_INIT;
+    for (size_t i = 0; i < r->nparts; i++)
+        pw_buf_addf(&names, "%s%s", i ? ", " : "", r->parts[i].url_base);
+    pw_err_set(err, PW_E_MANIFEST, "source '%s'%s%s%s has no file '%s' (it has %s)", r->name,
+               r->layout ? " (layout '" : "", r->layout ? r->layout : "", r->layout ? "')" : "",
+               rest, names.buf);
+    pw_buf_release(&names);
+    return NULL;
+}
+
 const char *pw_sources_path(const struct pw_sources *s, const char *ref, struct pw_buf *out,
                             struct pw_err *err)
 {
@@ -471,10 +703,39 @@ const char *pw_sources_path(const struct pw_sources *s, const char *ref, struct 
     char *trimmed = pw_xstrdup(rest);
     for (size_t n = strlen(trimmed); n > 0 && trimmed[n - 1] == '/'; n--)
         trimmed[n - 1] = '\0';
-    const char *path =
-        r->dir ? member_path(r, trimmed, out, err) : plain_file_path(r, trimmed, out, err);
+    const char *path = r->nparts ? part_path(r, trimmed, out, err)
+                       : r->dir  ? member_path(r, trimmed, out, err)
+                                 : plain_file_path(r, trimmed, out, err);
     free(trimmed);
     return path;
+}
+
+int pw_sources_exists(const struct pw_sources *s, const char *ref)
+{
+    size_t name_len = strcspn(ref, "/");
+    const struct pw_resolved_source *r = find_source(s, ref, name_len);
+    if (!r)
+        return 0;
+    const char *rest = ref[name_len] ? ref + name_len + 1 : "";
+    struct pw_buf norm = PW_BUF_INIT;
+    int found = 0;
+    if (!*rest)
+        found = !r->nparts;
+    else if (pw_untar_normalise(rest, &norm) < 0)
+        found = 0;
+    else if (r->nparts)
+        for (size_t i = 0; i < r->nparts; i++)
+            found |= !strcmp(r->parts[i].url_base, norm.buf);
+    else if (r->dir) {
+        struct pw_buf full = PW_BUF_INIT;
+        struct stat st;
+        pw_buf_addf(&full, "%s/%s", r->dir, norm.buf);
+        found = lstat(full.buf, &st) == 0;
+        pw_buf_release(&full);
+    } else
+        found = !strcmp(norm.buf, r->url_base);
+    pw_buf_release(&norm);
+    return found;
 }
 
 /* "HEX  NAME", "HEX *NAME" or a lone "HEX". Returns 0 with name NULL for a lone digest. */

@@ -8,7 +8,12 @@
  * cache, keyed by its URL, once the download it vouches for has verified; offline builds use
  * the stored copy. Archive members (`extract`) are extracted on every build into a private
  * temp directory under $TMPDIR, removed by pw_sources_release: extraction is cheap next to a
- * download, and it keeps the cache made of verified downloads only. */
+ * download, and it keeps the cache made of verified downloads only.
+ *
+ * A source with `layouts` resolves one of them: the one `layout` names, or with "auto" the
+ * first whose first request does not answer 404 (a missing file for file:// URLs). The auto
+ * choice is stored in the cache (an URL-keyed entry named by the layouts' first URLs), so an
+ * offline build takes the same layout without asking. */
 #ifndef PW_CORE_SOURCES_H
 #define PW_CORE_SOURCES_H
 
@@ -27,6 +32,11 @@ struct pw_resolved_source {
     enum pw_hash_algo algo;
     char *digest;   /* lowercase hex */
     int downloaded; /* 1: fetched by this call; 0: found in the cache */
+    char *layout;   /* the layout used, for a source with layouts; else NULL */
+    /* A source of loose files: one part per download, each named by its url_base (file, url,
+     * digest and downloaded are then the parts'; the source's own are unset). */
+    struct pw_resolved_source *parts;
+    size_t nparts;
 };
 
 struct pw_sources {
@@ -48,6 +58,8 @@ int pw_sources_fetch(const struct pw_package *pkg, const struct pw_ctx *ctx, str
  * archive's members are "NAME/member/path" ("NAME" alone is the extraction directory). */
 const char *pw_sources_path(const struct pw_sources *s, const char *ref, struct pw_buf *out,
                             struct pw_err *err);
+/* Whether "NAME/path" names something the fetched source has (for `optional` contents). */
+int pw_sources_exists(const struct pw_sources *s, const char *ref);
 
 /* Finds the sha512 digest of the file called base_name in a sha512sum-format text (GNU
  * "HEX  NAME" or "HEX *NAME" lines, BSD "SHA512 (NAME) = HEX" lines, or one lone digest).

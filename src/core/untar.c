@@ -188,9 +188,10 @@ static int walk(struct untar *u, struct pw_err *err)
     return 0;
 }
 
-static int check_all_seen(struct untar *u, const struct pw_strvec *members, struct pw_err *err)
+static int check_all_seen(struct untar *u, const struct pw_strvec *members, size_t required,
+                          struct pw_err *err)
 {
-    for (size_t i = 0; i < u->members.n; i++)
+    for (size_t i = 0; i < required; i++)
         if (!u->seen[i])
             return pw_err_set(err, PW_E_FORMAT, "'%s' has no member '%s'", u->label, members->v[i]);
     return 0;
@@ -198,6 +199,12 @@ static int check_all_seen(struct untar *u, const struct pw_strvec *members, stru
 
 int pw_untar_members(const char *path, const char *label, const struct pw_strvec *members,
                      const char *dest, struct pw_err *err)
+{
+    return pw_untar_members_opt(path, label, members, members->n, dest, err);
+}
+
+int pw_untar_members_opt(const char *path, const char *label, const struct pw_strvec *members,
+                         size_t required, const char *dest, struct pw_err *err)
 {
     struct untar u;
     memset(&u, 0, sizeof(u));
@@ -218,7 +225,7 @@ int pw_untar_members(const char *path, const char *label, const struct pw_strvec
         rc = pw_err_set(err, PW_E_IO, "cannot extract from '%s': %s", label,
                         archive_error_string(u.out));
     if (rc == 0)
-        rc = check_all_seen(&u, members, err);
+        rc = check_all_seen(&u, members, required < members->n ? required : members->n, err);
     if (u.in)
         archive_read_free(u.in);
     if (u.out)

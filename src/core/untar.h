@@ -18,5 +18,9 @@ int pw_untar_normalise(const char *name, struct pw_buf *out);
  * unreadable archive, an unsafe entry or a member the archive lacks, or PW_E_IO. */
 int pw_untar_members(const char *path, const char *label, const struct pw_strvec *members,
                      const char *dest, struct pw_err *err);
+/* The same, where only the first `required` members must be in the archive; the others are
+ * taken when present (a directory only newer releases ship). */
+int pw_untar_members_opt(const char *path, const char *label, const struct pw_strvec *members,
+                         size_t required, const char *dest, struct pw_err *err);
 
 #endif

@@ -255,6 +255,204 @@ static void test_when(void)
     expect_when("gpu", "maybe", 0, "when: 'maybe' is neither true nor false");
 }
 
+/* Loads the small manifest plus extra with KEY=VALUE pairs given on the "command line". */
+static int load_with(struct pw_manifest *m, const char *extra, const char *const *kv,
+                     struct pw_err *err)
+{
+    struct pw_vars vars;
+    pw_vars_init(&vars);
+    for (; kv && kv[0]; kv += 2)
+        pw_vars_set(&vars, kv[0], kv[1]);
+    int rc = load_small(m, extra, &vars, NULL, err);
+    pw_vars_release(&vars);
+    return rc;
+}
+
+static void test_entry_when_and_content(void)
+{
+    static const char extra[] =
+        ", \"vars\": {\"timeout\": \"\", \"settings\": \"\"},"
+        " \"contents\": ["
+        "{\"content\": \"timeout = '${timeout}'\\n\", \"dst\": \"/etc/t.toml\","
+        " \"when\": \"timeout != ''\"},"
+        "{\"type\": \"config\", \"content\": \"${settings}\", \"encoding\": \"base64\","
+        " \"dst\": \"/etc/s.toml\", \"when\": \"settings != ''\"},"
+        "{\"type\": \"dir\", \"dst\": \"/etc/d\"}]";
+    struct pw_manifest m;
+    struct pw_err err;
+    const char *none[] = {NULL};
+    TAP_INT_EQ(load_with(&m, extra, none, &err), 0, "entries with when: %s", err.msg);
+    TAP_INT_EQ(m.deb.ncontents, 1, "both conditional entries are absent");
+    TAP_STR_EQ(m.deb.contents[0].json_path, "contents[2]", "the entry keeps its JSON path");
+    pw_manifest_release(&m);
+
+    /* "[a]\nb = 1\n" */
+    const char *both[] = {"timeout", "5m", "settings", "W2Fd\nCmIgPSAxCg==", NULL};
+    TAP_INT_EQ(load_with(&m, extra, both, &err), 0, "both given: %s", err.msg);
+    TAP_INT_EQ(m.rpm.ncontents, 3, "three entries");
+    TAP_OK(m.rpm.contents[0].has_content && m.rpm.contents[0].src == NULL, "inline content");
+    TAP_STR_EQ((char *)m.rpm.contents[0].content, "timeout = '5m'\n", "content is expanded");
+    TAP_INT_EQ(m.rpm.contents[1].content_len, 10, "base64 decoded (whitespace ignored)");
+    TAP_OK(!memcmp(m.rpm.contents[1].content, "[a]\nb = 1\n", 10), "decoded bytes");
+    TAP_INT_EQ(m.rpm.contents[1].type, PW_ENTRY_CONFIG, "a config entry may hold content");
+    pw_manifest_release(&m);
+
+    const char *bad[] = {"timeout", "", "settings", "W2Fd!", NULL};
+    TAP_INT_EQ(load_with(&m, extra, bad, &err), -PW_E_MANIFEST, "invalid base64");
+    TAP_OK(strstr(err.msg, "contents[1].content: is not valid base64: a character outside the "
+                           "base64 alphabet (at byte 4)") != NULL,
+           "names the entry and the byte: %s", err.msg);
+    const char *cut[] = {"timeout", "", "settings", "W2F", NULL};
+    TAP_INT_EQ(load_with(&m, extra, cut, &err), 0, "'W2F' decodes to two bytes: %s", err.msg);
+    pw_manifest_release(&m);
+    const char *cut1[] = {"timeout", "", "settings", "W2FdW", NULL};
+    TAP_INT_EQ(load_with(&m, extra, cut1, &err), -PW_E_MANIFEST, "one char too many");
+    TAP_OK(strstr(err.msg, "a truncated value") != NULL, "truncated: %s", err.msg);
+}
+
+static void expect_entry_error(const char *entry, const char *msg)
+{
+    char extra[512];
+    snprintf(extra, sizeof(extra),
+             ", \"sources\": [{\"name\": \"s\", \"url\": \"https://x.org/s.tgz\","
+             " \"sha256\": \"%064d\", \"extract\": [\"a\"]}], \"contents\": [%s]",
+             0, entry);
+    struct pw_manifest m;
+    struct pw_err err;
+    TAP_INT_EQ(load_small(&m, extra, NULL, NULL, &err), -PW_E_MANIFEST, "refused: %s", entry);
+    TAP_OK(strstr(err.msg, msg) != NULL, "%s: %s", msg, err.msg);
+}
+
+static void test_entry_errors(void)
+{
+    expect_entry_error("{\"src\": \"files/conf\", \"content\": \"x\", \"dst\": \"/a\"}",
+                       "contents[0].src: give either 'src' or 'content', not both");
+    expect_entry_error("{\"type\": \"tree\", \"content\": \"x\", \"dst\": \"/a\"}",
+                       "contents[0].content: is not allowed for type 'tree'");
+    expect_entry_error("{\"type\": \"dir\", \"content\": \"x\", \"dst\": \"/a\"}",
+                       "contents[0].content: is not allowed for type 'dir'");
+    expect_entry_error("{\"src\": \"files/conf\", \"encoding\": \"base64\", \"dst\": \"/a\"}",
+                       "contents[0].encoding: is only allowed with 'content'");
+    expect_entry_error("{\"content\": \"x\", \"encoding\": \"gzip\", \"dst\": \"/a\"}",
+                       "contents[0].encoding: unknown encoding 'gzip' (text, base64)");
+    expect_entry_error("{\"src\": \"files/conf\", \"optional\": true, \"dst\": \"/a\"}",
+                       "contents[0].optional: is only allowed with a 'source:' src");
+    expect_entry_error("{\"src\": \"source:s/a\", \"optional\": 1, \"dst\": \"/a\"}",
+                       "contents[0].optional: must be a boolean, not a number");
+    expect_entry_error("{\"content\": \"x\", \"dst\": \"/a\", \"when\": \"nope\"}",
+                       "contents[0].when: undefined variable 'nope'");
+    expect_entry_error("{\"content\": \"x\", \"dst\": \"/a\", \"when\": 1}",
+                       "contents[0].when: must be a string, not a number");
+    expect_entry_error("{\"content\": \"x\", \"dst\": \"/a\", \"whenn\": \"x\"}",
+                       "contents[0].whenn: unknown key (did you mean 'when'?)");
+    expect_entry_error("{\"content\": 7, \"dst\": \"/a\"}",
+                       "contents[0].content: must be a string, not a number");
+}
+
+static void test_user_path(void)
+{
+    char *outside = in_dir("../pw-manifest-user-file");
+    put("../pw-manifest-user-file", "from the user\n", 0644);
+    static const char extra[] = ", \"vars\": {\"f\": \"files/conf\"},"
+                                " \"contents\": [{\"src\": \"${f}\", \"dst\": \"/a\"}]";
+    struct pw_manifest m;
+    struct pw_err err;
+    TAP_INT_EQ(load_with(&m, extra, NULL, &err), 0, "a default src stays in the manifest's dir");
+    pw_manifest_release(&m);
+    const char *user[] = {"f", outside, NULL};
+    TAP_INT_EQ(load_with(&m, extra, user, &err), 0, "a src the user gave may lie outside: %s",
+               err.msg);
+    char *real = realpath(outside, NULL);
+    TAP_STR_EQ(m.deb.contents[0].src, real, "resolved to the user's file");
+    free(real);
+    pw_manifest_release(&m);
+    static const char mixed[] = ", \"vars\": {\"f\": \"x\"},"
+                                " \"contents\": [{\"src\": \"${f}x\", \"dst\": \"/a\"}]";
+    const char *user2[] = {"f", outside, NULL};
+    TAP_INT_EQ(load_with(&m, mixed, user2, &err), -PW_E_MANIFEST,
+               "only a src that is exactly ${KEY} counts as the user's");
+    const char *missing[] = {"f", "/nonexistent/settings.toml", NULL};
+    TAP_INT_EQ(load_with(&m, extra, missing, &err), -PW_E_MANIFEST, "a missing user file");
+    TAP_OK(strstr(err.msg, "contents[0].src: cannot find '/nonexistent/settings.toml' (a file "
+                           "given on the command line)") != NULL,
+           "names it: %s", err.msg);
+    unlink(outside);
+    free(outside);
+}
+
+static void expect_source_error(const char *source, const char *msg)
+{
+    char extra[1024];
+    snprintf(extra, sizeof(extra), ", \"sources\": [%s]", source);
+    struct pw_manifest m;
+    struct pw_err err;
+    TAP_INT_EQ(load_small(&m, extra, NULL, NULL, &err), -PW_E_MANIFEST, "refused: %s", source);
+    TAP_OK(strstr(err.msg, msg) != NULL, "%s: %s", msg, err.msg);
+}
+
+#define SHA "\"sha512_url\": \"https://x.org/s.sha512\""
+static void test_source_forms(void)
+{
+    static const char ok[] =
+        ", \"enhances\": [\"containerd\"], \"sources\": [{\"name\": \"g\", \"layouts\": ["
+        "{\"name\": \"tarball\", \"url\": \"https://x.org/g.tar.bz2\", " SHA
+        ", \"extract\": [\"runsc\"], \"extract_optional\": [\"gvisor-bin/\"]},"
+        "{\"name\": \"binaries\", \"files\": [{\"url\": \"https://x.org/runsc\", " SHA "},"
+        "{\"url\": \"https://x.org/shim\", \"sha256\": \"%064d\"}]}]}]";
+    char extra[1024];
+    snprintf(extra, sizeof(extra), ok, 0);
+    struct pw_manifest m;
+    struct pw_err err;
+    TAP_INT_EQ(load_small(&m, extra, NULL, NULL, &err), 0, "layouts and files load: %s", err.msg);
+    const struct pw_source_spec *g = &m.deb.sources[0];
+    TAP_STR_EQ(g->layout, "auto", "layout defaults to auto");
+    TAP_INT_EQ(g->nlayouts, 2, "two layouts");
+    TAP_STR_EQ(g->layouts[0].extract_optional.v[0], "gvisor-bin/", "extract_optional");
+    TAP_INT_EQ(g->layouts[1].nfiles, 2, "two files");
+    TAP_STR_EQ(g->layouts[1].files[1].name, "shim", "a file is named by its URL");
+    TAP_STR_EQ(g->layouts[1].files[1].json_path, "sources[0].layouts[1].files[1]", "file path");
+    TAP_STR_EQ(m.rpm.enhances.v[0], "containerd", "enhances");
+    pw_manifest_release(&m);
+
+    expect_source_error("{\"name\": \"g\", \"layout\": \"zip\", \"layouts\": [{\"name\": "
+                        "\"t\", \"url\": \"https://x.org/t\", " SHA "}]}",
+                        "sources[0].layout: 'zip' is not a layout of this source (auto, t)");
+    expect_source_error("{\"name\": \"g\", \"layout\": \"auto\", \"url\": \"https://x.org/t\", " SHA
+                        "}",
+                        "sources[0].layout: needs 'layouts'");
+    expect_source_error("{\"name\": \"g\", \"url\": \"https://x.org/t\", " SHA
+                        ", \"layouts\": [{\"name\": \"t\", \"url\": \"https://x.org/t\", " SHA
+                        "}]}",
+                        "sources[0].url: cannot be combined with 'layouts'");
+    expect_source_error("{\"name\": \"g\", \"layouts\": []}",
+                        "sources[0].layouts: must not be empty");
+    expect_source_error("{\"name\": \"g\", \"layouts\": [{\"name\": \"auto\", \"url\": "
+                        "\"https://x.org/t\", " SHA "}]}",
+                        "sources[0].layouts[0].name: 'auto' is reserved");
+    expect_source_error(
+        "{\"name\": \"g\", \"layouts\": [{\"name\": \"t\", \"url\": "
+        "\"https://x.org/t\", " SHA "}, {\"name\": \"t\", \"url\": "
+        "\"https://x.org/u\", " SHA "}]}",
+        "sources[0].layouts[1].name: 't' is also the name of sources[0].layouts[0]");
+    expect_source_error("{\"name\": \"g\", \"layouts\": [{\"name\": \"t\"}]}",
+                        "sources[0].layouts[0].url: is required");
+    expect_source_error("{\"name\": \"g\", \"files\": [{\"url\": \"https://x.org/a\"}]}",
+                        "sources[0].files[0]: needs one of sha256, sha512 or sha512_url");
+    expect_source_error(
+        "{\"name\": \"g\", \"files\": [{\"url\": \"https://x.org/a\", " SHA
+        "}, {\"url\": \"https://y.org/a\", " SHA "}]}",
+        "sources[0].files[1].url: 'a' is also the file name of sources[0].files[0]");
+    expect_source_error("{\"name\": \"g\", \"files\": [{\"url\": \"https://x.org/a\", " SHA
+                        ", \"extract\": [\"x\"]}]}",
+                        "sources[0].files[0].extract: unknown key");
+    expect_source_error("{\"name\": \"g\", \"files\": [{\"url\": \"https://x.org/a\", " SHA
+                        "}], \"extract\": [\"x\"]}",
+                        "sources[0].extract: cannot be combined with 'files'");
+    expect_source_error("{\"name\": \"g\", \"files\": []}", "sources[0].files: must not be empty");
+    expect_source_error("{\"name\": \"g\", \"files\": [{\"url\": \"https://x.org/\", " SHA "}]}",
+                        "sources[0].files[0].url: 'https://x.org/' must end with a file name");
+}
+
 static void test_errors(void)
 {
     struct pw_manifest m;
@@ -324,7 +522,7 @@ static void test_doc(void)
                "documented field '%s' is parsed: %s", key, err.msg);
         keys++;
     }
-    TAP_INT_EQ(keys, 26, "26 package fields documented");
+    TAP_INT_EQ(keys, 27, "27 package fields documented");
 
     const char *src = getenv("PW_SOURCE_DIR");
     struct pw_buf committed = PW_BUF_INIT;
@@ -362,6 +560,10 @@ int main(void)
     test_full();
     test_arch();
     test_when();
+    test_entry_when_and_content();
+    test_entry_errors();
+    test_user_path();
+    test_source_forms();
     test_errors();
     test_load_forms();
     test_doc();
