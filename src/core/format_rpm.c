@@ -27,8 +27,8 @@
 static void rpm_file_name(const struct pw_package *pkg, struct pw_buf *out)
 {
     const struct pw_arch *a = pw_arch_lookup(pkg->arch);
-    pw_buf_addf(out, "%s-%s-%s.%s.rpm", pkg->name, pkg->version,
-                pkg->release ? pkg->release : "1", a ? a->rpm : "unknown");
+    pw_buf_addf(out, "%s-%s-%s.%s.rpm", pkg->name, pkg->version, pkg->release ? pkg->release : "1",
+                a ? a->rpm : "unknown");
 }
 
 static int rpm_probe(const unsigned char *head, size_t len)
@@ -65,8 +65,8 @@ static int stream_chunk(struct file_stream *s, struct pw_rpm_file *rf, struct pw
     return pw_rpm_payload_write(p, data, len, err);
 }
 
-static int stream_from_disk(struct file_stream *s, struct pw_rpm_file *rf,
-                            struct pw_rpm_payload *p, unsigned char *buf, struct pw_err *err)
+static int stream_from_disk(struct file_stream *s, struct pw_rpm_file *rf, struct pw_rpm_payload *p,
+                            unsigned char *buf, struct pw_err *err)
 {
     const char *src = rf->f->src;
     int fd = open(src, O_RDONLY | O_CLOEXEC);
@@ -160,7 +160,7 @@ struct sig_values {
     uint64_t size;         /* main header + compressed payload */
     uint64_t payload_size; /* uncompressed cpio */
     const struct pw_buf *openpgp;
-    int openpgp_tag;       /* RSA (268) or DSA/EdDSA (267) */
+    int openpgp_tag; /* RSA (268) or DSA/EdDSA (267) */
     size_t reserved;
 };
 
@@ -175,8 +175,7 @@ static int put_sig_values(struct pw_rpmhdr *h, const struct sig_values *v, struc
     if (rc == 0 && v->size < UINT32_MAX && v->payload_size < UINT32_MAX) {
         rc = pw_rpmhdr_put_sig_u32(h, PW_RPMSIGTAG_SIZE, (uint32_t)v->size, err);
         if (rc == 0)
-            rc = pw_rpmhdr_put_sig_u32(h, PW_RPMSIGTAG_PAYLOADSIZE, (uint32_t)v->payload_size,
-                                       err);
+            rc = pw_rpmhdr_put_sig_u32(h, PW_RPMSIGTAG_PAYLOADSIZE, (uint32_t)v->payload_size, err);
     } else if (rc == 0) {
         rc = pw_rpmhdr_put_sig_u64(h, PW_RPMSIGTAG_LONGSIZE, v->size, err);
         if (rc == 0)
@@ -229,8 +228,7 @@ static int build_sig_sized(struct sig_values *v, size_t want, struct pw_buf *out
     v->reserved = RESERVED_SPACE + want - used;
     rc = build_sig(v, out, &used, err);
     if (rc == 0 && used != want)
-        rc = pw_err_set(err, PW_E_FAIL, "signature header: %zu bytes instead of %zu", used,
-                        want);
+        rc = pw_err_set(err, PW_E_FAIL, "signature header: %zu bytes instead of %zu", used, want);
     return rc;
 }
 
@@ -328,8 +326,7 @@ static unsigned lead_arch(const char *arch)
     static const struct {
         const char *arch;
         unsigned num;
-    } nums[] = {{"aarch64", 19}, {"ppc64le", 16}, {"s390x", 15}, {"armv7hl", 12},
-                {"riscv64", 22}};
+    } nums[] = {{"aarch64", 19}, {"ppc64le", 16}, {"s390x", 15}, {"armv7hl", 12}, {"riscv64", 22}};
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
         if (!strcmp(arch, nums[i].arch))
             return nums[i].num;
@@ -346,7 +343,7 @@ static void make_lead(const struct pw_rpm_pkg *r, unsigned char lead[PW_RPM_LEAD
     lead[8] = (unsigned char)(arch >> 8);
     lead[9] = (unsigned char)arch;
     snprintf((char *)lead + 10, 66, "%s-%s", r->pkg->name, r->evr); /* NEVR, cut at 65 */
-    lead[77] = 1; /* os: Linux */
+    lead[77] = 1;                                                   /* os: Linux */
     lead[79] = 5; /* signature type: header-style signature */
 }
 
@@ -382,8 +379,7 @@ static int write_front(int fd, const struct pw_rpm_pkg *r, const struct layout *
     if (rc == 0)
         rc = pwrite_all(fd, l->sig.buf, l->sig.len, PW_RPM_LEAD_SIZE, err);
     if (rc == 0)
-        rc = pwrite_all(fd, l->hdr.buf, l->hdr.len, (off_t)(PW_RPM_LEAD_SIZE + l->sig.len),
-                        err);
+        rc = pwrite_all(fd, l->hdr.buf, l->hdr.len, (off_t)(PW_RPM_LEAD_SIZE + l->sig.len), err);
     return rc;
 }
 

@@ -61,13 +61,11 @@ int pw_rpmhdr_put_strings(struct pw_rpmhdr *h, int tag, const char *const *v, si
     int rc = check_count(n, tag, err);
     if (rc < 0)
         return rc;
-    return put_result(headerPutStringArray(h->h, (rpmTagVal)tag, (const char **)v,
-                                           (rpm_count_t)n),
+    return put_result(headerPutStringArray(h->h, (rpmTagVal)tag, (const char **)v, (rpm_count_t)n),
                       tag, err);
 }
 
-int pw_rpmhdr_put_u16(struct pw_rpmhdr *h, int tag, const uint16_t *v, size_t n,
-                      struct pw_err *err)
+int pw_rpmhdr_put_u16(struct pw_rpmhdr *h, int tag, const uint16_t *v, size_t n, struct pw_err *err)
 {
     int rc = check_count(n, tag, err);
     if (rc < 0)
@@ -75,8 +73,7 @@ int pw_rpmhdr_put_u16(struct pw_rpmhdr *h, int tag, const uint16_t *v, size_t n,
     return put_result(headerPutUint16(h->h, (rpmTagVal)tag, v, (rpm_count_t)n), tag, err);
 }
 
-int pw_rpmhdr_put_u32(struct pw_rpmhdr *h, int tag, const uint32_t *v, size_t n,
-                      struct pw_err *err)
+int pw_rpmhdr_put_u32(struct pw_rpmhdr *h, int tag, const uint32_t *v, size_t n, struct pw_err *err)
 {
     int rc = check_count(n, tag, err);
     if (rc < 0)
@@ -84,8 +81,7 @@ int pw_rpmhdr_put_u32(struct pw_rpmhdr *h, int tag, const uint32_t *v, size_t n,
     return put_result(headerPutUint32(h->h, (rpmTagVal)tag, v, (rpm_count_t)n), tag, err);
 }
 
-int pw_rpmhdr_put_u64(struct pw_rpmhdr *h, int tag, const uint64_t *v, size_t n,
-                      struct pw_err *err)
+int pw_rpmhdr_put_u64(struct pw_rpmhdr *h, int tag, const uint64_t *v, size_t n, struct pw_err *err)
 {
     int rc = check_count(n, tag, err);
     if (rc < 0)
@@ -95,8 +91,8 @@ int pw_rpmhdr_put_u64(struct pw_rpmhdr *h, int tag, const uint64_t *v, size_t n,
 
 /* The typed helpers refuse signature tags whose numbers belong to main-header tags of another
  * type (package-formats.md §0.6); headerPut with an explicit container does not look. */
-static int put_sig(struct pw_rpmhdr *h, int tag, rpmTagType type, const void *data,
-                   size_t count, struct pw_err *err)
+static int put_sig(struct pw_rpmhdr *h, int tag, rpmTagType type, const void *data, size_t count,
+                   struct pw_err *err)
 {
     struct rpmtd_s td;
     memset(&td, 0, sizeof(td));

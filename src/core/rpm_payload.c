@@ -53,8 +53,7 @@ static la_ssize_t cpio_write(struct archive *a, void *data, const void *buf, siz
 }
 
 /* The first error of a callback is the real cause; libarchive's own message comes second. */
-static int fail(struct pw_rpm_payload *p, struct archive *a, const char *what,
-                struct pw_err *err)
+static int fail(struct pw_rpm_payload *p, struct archive *a, const char *what, struct pw_err *err)
 {
     if (p->io_err.code) {
         *err = p->io_err;
@@ -106,8 +105,7 @@ static int set_filter(struct archive *a, const struct pw_compression *c, struct 
     return 0;
 }
 
-static int open_out(struct pw_rpm_payload *p, const struct pw_compression *c,
-                    struct pw_err *err)
+static int open_out(struct pw_rpm_payload *p, const struct pw_compression *c, struct pw_err *err)
 {
     p->out = archive_write_new();
     int rc = set_filter(p->out, c, err);
@@ -201,8 +199,8 @@ int pw_rpm_payload_add(struct pw_rpm_payload *p, const struct pw_rpm_payload_ent
                        struct pw_err *err)
 {
     if (p->left)
-        return pw_err_set(err, PW_E_FAIL, "payload: '%s' started before the previous entry's data ended",
-                          e->path);
+        return pw_err_set(err, PW_E_FAIL,
+                          "payload: '%s' started before the previous entry's data ended", e->path);
     int rc = p->stripped ? add_stripped(p, e) : add_newc(p, e);
     if (rc < 0) {
         fail(p, p->cpio, "payload", err);
@@ -212,11 +210,11 @@ int pw_rpm_payload_add(struct pw_rpm_payload *p, const struct pw_rpm_payload_ent
     return 0;
 }
 
-int pw_rpm_payload_write(struct pw_rpm_payload *p, const void *data, size_t len,
-                         struct pw_err *err)
+int pw_rpm_payload_write(struct pw_rpm_payload *p, const void *data, size_t len, struct pw_err *err)
 {
     if (len > p->left)
-        return pw_err_set(err, PW_E_FAIL, "payload: %zu bytes more than the entry's size", len - (size_t)p->left);
+        return pw_err_set(err, PW_E_FAIL, "payload: %zu bytes more than the entry's size",
+                          len - (size_t)p->left);
     p->left -= len;
     if (p->stripped)
         return cpio_put(p, data, len) < 0 ? fail(p, NULL, "payload", err) : 0;

@@ -17,11 +17,11 @@ struct archive;
 struct pw_rpm_payload {
     int fd;
     int stripped;
-    struct archive *cpio;  /* newc writer; NULL in stripped mode */
-    struct archive *out;   /* raw writer carrying the compression filter */
+    struct archive *cpio; /* newc writer; NULL in stripped mode */
+    struct archive *out;  /* raw writer carrying the compression filter */
     struct pw_hash cpio_hash, out_hash;
-    uint64_t left;         /* data bytes the current entry still expects */
-    struct pw_err io_err;  /* first error seen inside a libarchive callback */
+    uint64_t left;        /* data bytes the current entry still expects */
+    struct pw_err io_err; /* first error seen inside a libarchive callback */
     /* Results, valid after pw_rpm_payload_finish(). */
     uint64_t cpio_size;
     uint64_t out_size;
@@ -30,9 +30,9 @@ struct pw_rpm_payload {
 };
 
 struct pw_rpm_payload_entry {
-    const char *path;   /* absolute package path; stored as "./path" like rpmbuild */
-    unsigned mode;      /* st_mode including the file type bits */
-    uint64_t size;      /* data bytes of a regular file (0 for directories and symlinks) */
+    const char *path; /* absolute package path; stored as "./path" like rpmbuild */
+    unsigned mode;    /* st_mode including the file type bits */
+    uint64_t size;    /* data bytes of a regular file (0 for directories and symlinks) */
     int64_t mtime;
     uint32_t ino;
     uint32_t index;     /* position in the header's file list (the stripped format's key) */

@@ -19,6 +19,7 @@
  * Listing one in a package either conflicts outright (/usr/bin is 0555 on Fedora, /bin a
  * symlink) or takes ownership that is not ours (package-formats.md §0.8). Sorted bytewise for
  * bsearch; a unit test keeps it sorted. */
+/* clang-format off */
 static const char *const system_dirs[] = {
     "/", "/bin", "/boot", "/dev", "/etc",
     "/etc/X11", "/etc/bash_completion.d", "/etc/cron.d", "/etc/cron.daily", "/etc/cron.hourly",
@@ -53,6 +54,7 @@ static const char *const system_dirs[] = {
     "/var/mail", "/var/opt", "/var/run", "/var/spool", "/var/spool/mail",
     "/var/tmp",
 };
+/* clang-format on */
 
 static int cmp_dir(const void *key, const void *elem)
 {
@@ -85,8 +87,7 @@ int pw_rpm_is_system_dir(const char *path)
 
 /* ---- dependencies ---------------------------------------------------------------------- */
 
-static void deps_add(struct pw_rpm_deps *d, const char *name, const char *version,
-                     uint32_t flags)
+static void deps_add(struct pw_rpm_deps *d, const char *name, const char *version, uint32_t flags)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 16;
@@ -141,12 +142,18 @@ static void deps_sort(struct pw_rpm_deps *d)
 static uint32_t op_flags(enum pw_dep_op op)
 {
     switch (op) {
-    case PW_DEP_LT: return PW_RPMSENSE_LESS;
-    case PW_DEP_LE: return PW_RPMSENSE_LESS | PW_RPMSENSE_EQUAL;
-    case PW_DEP_EQ: return PW_RPMSENSE_EQUAL;
-    case PW_DEP_GE: return PW_RPMSENSE_GREATER | PW_RPMSENSE_EQUAL;
-    case PW_DEP_GT: return PW_RPMSENSE_GREATER;
-    case PW_DEP_ANY: break;
+    case PW_DEP_LT:
+        return PW_RPMSENSE_LESS;
+    case PW_DEP_LE:
+        return PW_RPMSENSE_LESS | PW_RPMSENSE_EQUAL;
+    case PW_DEP_EQ:
+        return PW_RPMSENSE_EQUAL;
+    case PW_DEP_GE:
+        return PW_RPMSENSE_GREATER | PW_RPMSENSE_EQUAL;
+    case PW_DEP_GT:
+        return PW_RPMSENSE_GREATER;
+    case PW_DEP_ANY:
+        break;
     }
     return 0;
 }
@@ -159,9 +166,8 @@ static void render_alt(const struct pw_dep_alt *a, struct pw_buf *out)
 }
 
 /* Portable list -> triplets; alternatives become a rich dependency "(a or b >= 2)". */
-static int deps_add_portable(struct pw_rpm_deps *d, const struct pw_strvec *list,
-                             const char *field, const char *manifest, int *rich,
-                             struct pw_err *err)
+static int deps_add_portable(struct pw_rpm_deps *d, const struct pw_strvec *list, const char *field,
+                             const char *manifest, int *rich, struct pw_err *err)
 {
     for (size_t i = 0; i < list->n; i++) {
         struct pw_dep dep;
@@ -220,11 +226,9 @@ int pw_rpm_pkg_validate(const struct pw_package *pkg, struct pw_err *err)
     if ((why = pw_name_check_rpm(pkg->name)))
         return pw_err_set(err, PW_E_MANIFEST, "%s: name: '%s' %s (rpm)", m, pkg->name, why);
     if ((why = pw_version_check_rpm(pkg->version)))
-        return pw_err_set(err, PW_E_MANIFEST, "%s: version: '%s' %s (rpm)", m, pkg->version,
-                          why);
+        return pw_err_set(err, PW_E_MANIFEST, "%s: version: '%s' %s (rpm)", m, pkg->version, why);
     if (pkg->release && (why = pw_release_check(pkg->release)))
-        return pw_err_set(err, PW_E_MANIFEST, "%s: release: '%s' %s (rpm)", m, pkg->release,
-                          why);
+        return pw_err_set(err, PW_E_MANIFEST, "%s: release: '%s' %s (rpm)", m, pkg->release, why);
     if (!pw_arch_lookup(pkg->arch))
         return pw_err_set(err, PW_E_MANIFEST, "%s: arch: '%s' has no rpm name", m,
                           pkg->arch ? pkg->arch : "");
@@ -331,8 +335,8 @@ static const char *isa_of(const char *arch)
     static const struct {
         const char *arch, *isa;
     } isas[] = {
-        {"x86_64", "x86-64"}, {"aarch64", "aarch-64"}, {"i686", "x86-32"},
-        {"ppc64le", "ppc-64"}, {"s390x", "s390-64"},   {"riscv64", "riscv-64"},
+        {"x86_64", "x86-64"},  {"aarch64", "aarch-64"}, {"i686", "x86-32"},
+        {"ppc64le", "ppc-64"}, {"s390x", "s390-64"},    {"riscv64", "riscv-64"},
     };
     for (size_t i = 0; i < sizeof(isas) / sizeof(isas[0]); i++)
         if (!strcmp(arch, isas[i].arch))
@@ -450,8 +454,7 @@ static int build_deps(struct pw_rpm_pkg *r, struct pw_err *err)
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const struct pw_strvec *list =
             (const struct pw_strvec *)((const char *)pkg + fields[i].offset);
-        int rc = deps_add_portable(&r->deps[fields[i].kind], list, fields[i].field, m, &rich,
-                                   err);
+        int rc = deps_add_portable(&r->deps[fields[i].kind], list, fields[i].field, m, &rich, err);
         if (rc < 0)
             return rc;
     }
@@ -533,8 +536,11 @@ static int valid_utf8(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
-                                : (*p & 0xf8) == 0xf0 ? 3 : -1;
+        int n = *p < 0x80             ? 0
+                : (*p & 0xe0) == 0xc0 ? 1
+                : (*p & 0xf0) == 0xe0 ? 2
+                : (*p & 0xf8) == 0xf0 ? 3
+                                      : -1;
         if (n < 0 || (n == 1 && *p < 0xc2))
             return 0;
         p++;
@@ -858,9 +864,12 @@ static uint32_t dir_index_of(struct dir_index *d, const char *path)
 uint16_t pw_rpm_file_mode(const struct pw_file *f)
 {
     switch (f->kind) {
-    case PW_FILE_DIR: return (uint16_t)(S_IFDIR | (f->mode & 07777));
-    case PW_FILE_SYMLINK: return (uint16_t)(S_IFLNK | 0777);
-    case PW_FILE_REG: break;
+    case PW_FILE_DIR:
+        return (uint16_t)(S_IFDIR | (f->mode & 07777));
+    case PW_FILE_SYMLINK:
+        return (uint16_t)(S_IFLNK | 0777);
+    case PW_FILE_REG:
+        break;
     }
     return (uint16_t)(S_IFREG | (f->mode & 07777));
 }
@@ -895,10 +904,9 @@ static void file_arrays_alloc(struct file_arrays *a, size_t n)
 
 static void file_arrays_free(struct file_arrays *a)
 {
-    void *all[] = {a->sizes32, a->mtimes,  a->flags,     a->verify,  a->devices,
-                   a->inodes,  a->dirindexes, a->colors, a->sizes64, a->modes,
-                   a->rdevs,   a->basenames, a->digests, a->linktos, a->users,
-                   a->groups,  a->langs};
+    void *all[] = {a->sizes32,    a->mtimes,  a->flags,   a->verify, a->devices, a->inodes,
+                   a->dirindexes, a->colors,  a->sizes64, a->modes,  a->rdevs,   a->basenames,
+                   a->digests,    a->linktos, a->users,   a->groups, a->langs};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         free(all[i]);
 }

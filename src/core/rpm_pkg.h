@@ -16,9 +16,9 @@
 /* One entry of the header's file list, in header (= contents, bytewise sorted) order. */
 struct pw_rpm_file {
     const struct pw_file *f;
-    uint32_t flags;   /* RPMFILE_* */
-    uint32_t color;   /* rpm's file colour: 1 ELF32, 2 ELF64, 0 anything else */
-    char digest[65];  /* lowercase SHA-256 hex of regular files; "" for the rest and ghosts */
+    uint32_t flags;  /* RPMFILE_* */
+    uint32_t color;  /* rpm's file colour: 1 ELF32, 2 ELF64, 0 anything else */
+    char digest[65]; /* lowercase SHA-256 hex of regular files; "" for the rest and ghosts */
 };
 
 struct pw_rpm_dep {
@@ -47,16 +47,16 @@ enum pw_rpm_dep_kind {
 struct pw_rpm_pkg {
     const struct pw_package *pkg;
     const struct pw_ctx *ctx;
-    const char *arch;             /* rpm spelling: x86_64, aarch64, noarch ... */
-    char *evr;                    /* [epoch:]version-release */
-    struct pw_contents contents;  /* the caller's list plus the %license file */
+    const char *arch;            /* rpm spelling: x86_64, aarch64, noarch ... */
+    char *evr;                   /* [epoch:]version-release */
+    struct pw_contents contents; /* the caller's list plus the %license file */
     struct pw_rpm_file *files;
     size_t nfiles;
-    int large;                    /* a file of 4 GiB or more: LONGFILESIZES, stripped cpio */
-    uint64_t total_size;          /* SIZE / LONGSIZE */
+    int large;           /* a file of 4 GiB or more: LONGFILESIZES, stripped cpio */
+    uint64_t total_size; /* SIZE / LONGSIZE */
     struct pw_rpm_deps deps[PW_RPM_DEP_COUNT];
-    char payload_sha256[65];      /* PAYLOADDIGEST; zeros until the payload is written */
-    char cpio_sha256[65];         /* PAYLOADDIGESTALT */
+    char payload_sha256[65]; /* PAYLOADDIGEST; zeros until the payload is written */
+    char cpio_sha256[65];    /* PAYLOADDIGESTALT */
 };
 
 /* rpm's rules for the package's name, version, release, arch and dependencies. */

@@ -94,36 +94,45 @@ static void add_number(struct pw_pkginfo *info, const char *key, Header h, rpmTa
 static const char *sense_op(uint32_t flags)
 {
     switch (flags & (PW_RPMSENSE_LESS | PW_RPMSENSE_GREATER | PW_RPMSENSE_EQUAL)) {
-    case PW_RPMSENSE_LESS: return "<";
-    case PW_RPMSENSE_LESS | PW_RPMSENSE_EQUAL: return "<=";
-    case PW_RPMSENSE_EQUAL: return "=";
-    case PW_RPMSENSE_GREATER | PW_RPMSENSE_EQUAL: return ">=";
-    case PW_RPMSENSE_GREATER: return ">";
+    case PW_RPMSENSE_LESS:
+        return "<";
+    case PW_RPMSENSE_LESS | PW_RPMSENSE_EQUAL:
+        return "<=";
+    case PW_RPMSENSE_EQUAL:
+        return "=";
+    case PW_RPMSENSE_GREATER | PW_RPMSENSE_EQUAL:
+        return ">=";
+    case PW_RPMSENSE_GREATER:
+        return ">";
     }
     return NULL;
 }
 
-/* One dependency set as a field: "bash >= 5.0, /bin/sh, rpmlib(FileDigests) <= 4.6.0-1". */
+/* One dependency set as a field: "bash >= 5.0, /bin/sh, rpmlib(FileDigests) <= 4.6.0-1".
+ * Types are checked: a package is untrusted input and librpm does not type-check on import. */
 static void add_deps(struct pw_pkginfo *info, const char *key, Header h, rpmTagVal ntag,
                      rpmTagVal vtag, rpmTagVal ftag)
 {
     struct rpmtd_s n, v, f;
-    if (!headerGet(h, ntag, &n, HEADERGET_MINMEM))
-        return;
-    headerGet(h, vtag, &v, HEADERGET_MINMEM);
-    headerGet(h, ftag, &f, HEADERGET_MINMEM);
-    struct pw_buf out = PW_BUF_INIT;
-    for (rpm_count_t i = 0; i < n.count; i++) {
-        const char *name = ((const char **)n.data)[i];
-        const char *ver = i < v.count ? ((const char **)v.data)[i] : "";
-        uint32_t flags = i < f.count ? ((const uint32_t *)f.data)[i] : 0;
-        const char *op = sense_op(flags);
-        pw_buf_addf(&out, "%s%s", i ? ", " : "", name);
-        if (op && ver && *ver)
-            pw_buf_addf(&out, " %s %s", op, ver);
+    int have_n = headerGet(h, ntag, &n, HEADERGET_MINMEM);
+    int have_v = headerGet(h, vtag, &v, HEADERGET_MINMEM);
+    int have_f = headerGet(h, ftag, &f, HEADERGET_MINMEM);
+    if (have_n && rpmtdType(&n) == RPM_STRING_ARRAY_TYPE) {
+        int versions = have_v && rpmtdType(&v) == RPM_STRING_ARRAY_TYPE;
+        int flags = have_f && rpmtdType(&f) == RPM_INT32_TYPE;
+        struct pw_buf out = PW_BUF_INIT;
+        for (rpm_count_t i = 0; i < rpmtdCount(&n); i++) {
+            const char *name = ((const char **)n.data)[i];
+            const char *ver = versions && i < rpmtdCount(&v) ? ((const char **)v.data)[i] : "";
+            uint32_t fl = flags && i < rpmtdCount(&f) ? ((const uint32_t *)f.data)[i] : 0;
+            const char *op = sense_op(fl);
+            pw_buf_addf(&out, "%s%s", i ? ", " : "", name);
+            if (op && *ver)
+                pw_buf_addf(&out, " %s %s", op, ver);
+        }
+        pw_pkginfo_add_field(info, key, out.buf);
+        pw_buf_release(&out);
     }
-    pw_pkginfo_add_field(info, key, out.buf);
-    pw_buf_release(&out);
     rpmtdFreeData(&n);
     rpmtdFreeData(&v);
     rpmtdFreeData(&f);
@@ -156,12 +165,10 @@ static void add_fields(struct pw_pkginfo *info, Header h)
              RPMTAG_OBSOLETEFLAGS);
     add_deps(info, "Recommends", h, RPMTAG_RECOMMENDNAME, RPMTAG_RECOMMENDVERSION,
              RPMTAG_RECOMMENDFLAGS);
-    add_deps(info, "Suggests", h, RPMTAG_SUGGESTNAME, RPMTAG_SUGGESTVERSION,
-             RPMTAG_SUGGESTFLAGS);
+    add_deps(info, "Suggests", h, RPMTAG_SUGGESTNAME, RPMTAG_SUGGESTVERSION, RPMTAG_SUGGESTFLAGS);
     add_deps(info, "Supplements", h, RPMTAG_SUPPLEMENTNAME, RPMTAG_SUPPLEMENTVERSION,
              RPMTAG_SUPPLEMENTFLAGS);
-    add_deps(info, "Enhances", h, RPMTAG_ENHANCENAME, RPMTAG_ENHANCEVERSION,
-             RPMTAG_ENHANCEFLAGS);
+    add_deps(info, "Enhances", h, RPMTAG_ENHANCENAME, RPMTAG_ENHANCEVERSION, RPMTAG_ENHANCEFLAGS);
     add_string(info, "Payloadcompressor", h, RPMTAG_PAYLOADCOMPRESSOR);
     add_string(info, "Payloadflags", h, RPMTAG_PAYLOADFLAGS);
     add_string(info, "Payloaddigest", h, RPMTAG_PAYLOADDIGEST);
@@ -239,9 +246,11 @@ static void add_file(struct pw_pkginfo *info, rpmfiles files, int i)
     rpm_mode_t mode = rpmfilesFMode(files, i);
     rpmfileAttrs attrs = rpmfilesFFlags(files, i);
     f->path = rpmfilesFN(files, i);
-    f->type = (attrs & RPMFILE_GHOST) ? 'g' : S_ISDIR(mode) ? 'd' : S_ISLNK(mode) ? 'l'
-              : S_ISREG(mode)                                   ? 'f'
-                                                                : '?';
+    f->type = (attrs & RPMFILE_GHOST) ? 'g'
+              : S_ISDIR(mode)         ? 'd'
+              : S_ISLNK(mode)         ? 'l'
+              : S_ISREG(mode)         ? 'f'
+                                      : '?';
     f->mode = mode & 07777;
     f->owner = pw_xstrdup(rpmfilesFUser(files, i) ? rpmfilesFUser(files, i) : "root");
     f->group = pw_xstrdup(rpmfilesFGroup(files, i) ? rpmfilesFGroup(files, i) : "root");
@@ -281,7 +290,8 @@ static void fill_info(struct pw_pkginfo *info, Header sig, Header h)
     struct pw_buf v = PW_BUF_INIT;
     if (epoch)
         pw_buf_addf(&v, "%" PRIu64 ":", headerGetNumber(h, RPMTAG_EPOCH));
-    pw_buf_addf(&v, "%s-%s", headerGetString(h, RPMTAG_VERSION) ? headerGetString(h, RPMTAG_VERSION) : "",
+    pw_buf_addf(&v, "%s-%s",
+                headerGetString(h, RPMTAG_VERSION) ? headerGetString(h, RPMTAG_VERSION) : "",
                 headerGetString(h, RPMTAG_RELEASE) ? headerGetString(h, RPMTAG_RELEASE) : "");
     info->format = pw_xstrdup("rpm");
     info->name = pw_xstrdup(headerGetString(h, RPMTAG_NAME) ? headerGetString(h, RPMTAG_NAME) : "");

@@ -96,8 +96,7 @@ static void make_package(struct pw_package *pkg)
     set_script(pkg, PW_SCRIPT_PRETRANS, "#!/bin/sh\necho pretrans\n");
 }
 
-static const struct pw_rpm_dep *find_dep(const struct pw_rpm_deps *d, const char *name,
-                                         size_t nth)
+static const struct pw_rpm_dep *find_dep(const struct pw_rpm_deps *d, const char *name, size_t nth)
 {
     for (size_t i = 0; i < d->n; i++)
         if (!strcmp(d->v[i].name, name) && nth-- == 0)
@@ -160,8 +159,7 @@ static void test_model(const struct pw_package *pkg, const struct pw_ctx *ctx)
            "rpmlib(TildeInVersions) <= 4.10.0-1 for the '~' in the version");
     d = find_dep(req, "/bin/sh", 0);
     const struct pw_rpm_dep *d2 = find_dep(req, "/bin/sh", 1);
-    TAP_OK(d && d2 && d->flags == (256 | 128) &&
-               d2->flags == (256 | 1024),
+    TAP_OK(d && d2 && d->flags == (256 | 128) && d2->flags == (256 | 1024),
            "/bin/sh for %%pretrans (INTERP|PRETRANS) and %%post (INTERP|SCRIPT_POST)");
     d = find_dep(req, "config(demo)", 0);
     TAP_OK(d && d->flags == ((1u << 28) | 8) && !strcmp(d->version, "2:1.2~rc1-3"),

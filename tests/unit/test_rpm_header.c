@@ -22,8 +22,7 @@ static void test_main_header(void)
     TAP_INT_EQ(pw_rpmhdr_put_string(h, PW_RPMTAG_NAME, "demo", &err), 0, "put NAME");
     TAP_INT_EQ(pw_rpmhdr_put_i18n(h, PW_RPMTAG_SUMMARY, "A demo", &err), 0, "put SUMMARY");
     uint16_t modes[2] = {0100644, 040755};
-    TAP_INT_EQ(pw_rpmhdr_put_u16(h, PW_RPMTAG_FILEMODES, modes, 2, &err), 0,
-               "FILEMODES as INT16");
+    TAP_INT_EQ(pw_rpmhdr_put_u16(h, PW_RPMTAG_FILEMODES, modes, 2, &err), 0, "FILEMODES as INT16");
 
     /* Pitfall 5: a tag must carry its registered type, and arrays may not be empty. */
     uint32_t wrong[2] = {0100644, 040755};
