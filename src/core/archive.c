@@ -62,6 +62,11 @@ static int set_filter(struct archive *a, const struct pw_compression *comp)
     return ARCHIVE_FATAL;
 }
 
+int pw_archive_set_filter(struct archive *a, const struct pw_compression *comp)
+{
+    return set_filter(a, comp);
+}
+
 static int set_format(struct archive *a, enum pw_archive_format fmt)
 {
     if (fmt == PW_ARCHIVE_CPIO_NEWC)

@@ -34,6 +34,9 @@ struct pw_archive_writer {
 
 /* Output is deterministic: gzip without name or timestamp, xz single-threaded with its
  * preset, zstd single-threaded with its level; no padding after the end of the archive. */
+/* The same deterministic compression on a libarchive writer of the caller's (the rpm payload
+ * compresses a cpio stream it also hashes uncompressed). Returns a libarchive status. */
+int pw_archive_set_filter(struct archive *a, const struct pw_compression *comp);
 int pw_archive_writer_open_fd(struct pw_archive_writer *w, int fd, enum pw_archive_format fmt,
                               const struct pw_compression *comp, struct pw_err *err);
 int pw_archive_writer_open_mem(struct pw_archive_writer *w, struct pw_buf *out,

@@ -164,28 +164,29 @@ struct sig_values {
     size_t reserved;
 };
 
-static int put_sig_values(struct pw_rpmhdr *h, const struct sig_values *v, struct pw_err *err)
+static int put_sig_values(struct pw_rpm_header *h, const struct sig_values *v, struct pw_err *err)
 {
-    int rc = pw_rpmhdr_put_sig_string(h, PW_RPMSIGTAG_SHA1, v->sha1, err);
+    int rc = pw_rpm_header_put_sig_string(h, PW_RPMSIGTAG_SHA1, v->sha1, err);
     if (rc == 0)
-        rc = pw_rpmhdr_put_sig_string(h, PW_RPMSIGTAG_SHA256, v->sha256, err);
+        rc = pw_rpm_header_put_sig_string(h, PW_RPMSIGTAG_SHA256, v->sha256, err);
     if (rc == 0)
-        rc = pw_rpmhdr_put_sig_bin(h, PW_RPMSIGTAG_MD5, v->md5, sizeof(v->md5), err);
+        rc = pw_rpm_header_put_sig_bin(h, PW_RPMSIGTAG_MD5, v->md5, sizeof(v->md5), err);
     /* As rpmsign: the 64-bit pair replaces the 32-bit pair when either value needs it. */
     if (rc == 0 && v->size < UINT32_MAX && v->payload_size < UINT32_MAX) {
-        rc = pw_rpmhdr_put_sig_u32(h, PW_RPMSIGTAG_SIZE, (uint32_t)v->size, err);
+        rc = pw_rpm_header_put_sig_u32(h, PW_RPMSIGTAG_SIZE, (uint32_t)v->size, err);
         if (rc == 0)
-            rc = pw_rpmhdr_put_sig_u32(h, PW_RPMSIGTAG_PAYLOADSIZE, (uint32_t)v->payload_size, err);
+            rc = pw_rpm_header_put_sig_u32(h, PW_RPMSIGTAG_PAYLOADSIZE, (uint32_t)v->payload_size,
+                                           err);
     } else if (rc == 0) {
-        rc = pw_rpmhdr_put_sig_u64(h, PW_RPMSIGTAG_LONGSIZE, v->size, err);
+        rc = pw_rpm_header_put_sig_u64(h, PW_RPMSIGTAG_LONGSIZE, v->size, err);
         if (rc == 0)
-            rc = pw_rpmhdr_put_sig_u64(h, PW_RPMSIGTAG_LONGARCHIVESIZE, v->payload_size, err);
+            rc = pw_rpm_header_put_sig_u64(h, PW_RPMSIGTAG_LONGARCHIVESIZE, v->payload_size, err);
     }
     if (rc == 0 && v->openpgp)
-        rc = pw_rpmhdr_put_sig_bin(h, v->openpgp_tag, v->openpgp->buf, v->openpgp->len, err);
+        rc = pw_rpm_header_put_sig_bin(h, v->openpgp_tag, v->openpgp->buf, v->openpgp->len, err);
     if (rc == 0 && v->reserved) {
         unsigned char *zeros = pw_xcalloc(1, v->reserved);
-        rc = pw_rpmhdr_put_sig_bin(h, PW_RPMSIGTAG_RESERVEDSPACE, zeros, v->reserved, err);
+        rc = pw_rpm_header_put_sig_bin(h, PW_RPMSIGTAG_RESERVEDSPACE, zeros, v->reserved, err);
         free(zeros);
     }
     return rc;
@@ -201,12 +202,12 @@ static size_t be32_at(const char *p)
 static int build_sig(const struct sig_values *v, struct pw_buf *out, size_t *used,
                      struct pw_err *err)
 {
-    struct pw_rpmhdr *h = pw_rpmhdr_new();
+    struct pw_rpm_header *h = pw_rpm_header_new();
     pw_buf_reset(out);
     int rc = put_sig_values(h, v, err);
     if (rc == 0)
-        rc = pw_rpmhdr_export(h, PW_RPMHDR_SIGNATURE, out, err);
-    pw_rpmhdr_free(h);
+        rc = pw_rpm_header_export(h, PW_RPM_HEADER_SIGNATURE, out, err);
+    pw_rpm_header_free(h);
     if (rc == 0)
         *used = 16 + 16 * be32_at(out->buf + 8) + be32_at(out->buf + 12);
     return rc;

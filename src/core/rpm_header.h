@@ -99,7 +99,7 @@ enum pw_rpmtag {
 };
 
 /* Signature-header tags. 1000, 1004 and 1007 collide with main-header tags of other types,
- * so they go through the pw_rpmhdr_put_sig_* functions, which skip the tag table. */
+ * so they go through the pw_rpm_header_put_sig_* functions, which skip the tag table. */
 enum pw_rpmsigtag {
     PW_RPMSIGTAG_DSA = 267,
     PW_RPMSIGTAG_RSA = 268,
@@ -141,41 +141,42 @@ enum {
 #define PW_RPM_DIGESTALGO_SHA256 8
 #define PW_RPM_LEAD_SIZE 96
 
-enum pw_rpmhdr_kind {
-    PW_RPMHDR_MAIN,      /* region tag 63, no padding */
-    PW_RPMHDR_SIGNATURE, /* region tag 62, zero-padded to a multiple of 8 */
+enum pw_rpm_header_kind {
+    PW_RPM_HEADER_MAIN,      /* region tag 63, no padding */
+    PW_RPM_HEADER_SIGNATURE, /* region tag 62, zero-padded to a multiple of 8 */
 };
 
-struct pw_rpmhdr; /* a librpm header under construction */
+struct pw_rpm_header; /* a librpm header under construction */
 
-struct pw_rpmhdr *pw_rpmhdr_new(void);
-void pw_rpmhdr_free(struct pw_rpmhdr *h);
+struct pw_rpm_header *pw_rpm_header_new(void);
+void pw_rpm_header_free(struct pw_rpm_header *h);
 
 /* Main-header puts, type-checked by librpm against its tag table (a mismatch is an error:
  * rpm refuses mistyped tags on read). Arrays need n >= 1 (rpm rejects empty arrays). */
-int pw_rpmhdr_put_string(struct pw_rpmhdr *h, int tag, const char *s, struct pw_err *err);
+int pw_rpm_header_put_string(struct pw_rpm_header *h, int tag, const char *s, struct pw_err *err);
 /* SUMMARY, DESCRIPTION, GROUP: I18N strings in locale "C" (adds HEADERI18NTABLE). */
-int pw_rpmhdr_put_i18n(struct pw_rpmhdr *h, int tag, const char *s, struct pw_err *err);
-int pw_rpmhdr_put_strings(struct pw_rpmhdr *h, int tag, const char *const *v, size_t n,
+int pw_rpm_header_put_i18n(struct pw_rpm_header *h, int tag, const char *s, struct pw_err *err);
+int pw_rpm_header_put_strings(struct pw_rpm_header *h, int tag, const char *const *v, size_t n,
+                              struct pw_err *err);
+int pw_rpm_header_put_u16(struct pw_rpm_header *h, int tag, const uint16_t *v, size_t n,
                           struct pw_err *err);
-int pw_rpmhdr_put_u16(struct pw_rpmhdr *h, int tag, const uint16_t *v, size_t n,
-                      struct pw_err *err);
-int pw_rpmhdr_put_u32(struct pw_rpmhdr *h, int tag, const uint32_t *v, size_t n,
-                      struct pw_err *err);
-int pw_rpmhdr_put_u64(struct pw_rpmhdr *h, int tag, const uint64_t *v, size_t n,
-                      struct pw_err *err);
+int pw_rpm_header_put_u32(struct pw_rpm_header *h, int tag, const uint32_t *v, size_t n,
+                          struct pw_err *err);
+int pw_rpm_header_put_u64(struct pw_rpm_header *h, int tag, const uint64_t *v, size_t n,
+                          struct pw_err *err);
 
 /* Signature-header puts with an explicit type. */
-int pw_rpmhdr_put_sig_string(struct pw_rpmhdr *h, int tag, const char *s, struct pw_err *err);
-int pw_rpmhdr_put_sig_bin(struct pw_rpmhdr *h, int tag, const void *data, size_t len,
-                          struct pw_err *err);
-int pw_rpmhdr_put_sig_u32(struct pw_rpmhdr *h, int tag, uint32_t v, struct pw_err *err);
-int pw_rpmhdr_put_sig_u64(struct pw_rpmhdr *h, int tag, uint64_t v, struct pw_err *err);
+int pw_rpm_header_put_sig_string(struct pw_rpm_header *h, int tag, const char *s,
+                                 struct pw_err *err);
+int pw_rpm_header_put_sig_bin(struct pw_rpm_header *h, int tag, const void *data, size_t len,
+                              struct pw_err *err);
+int pw_rpm_header_put_sig_u32(struct pw_rpm_header *h, int tag, uint32_t v, struct pw_err *err);
+int pw_rpm_header_put_sig_u64(struct pw_rpm_header *h, int tag, uint64_t v, struct pw_err *err);
 
 /* Appends the header as written in a package: magic, index count, data length, the index
  * (sorted by tag, the region entry first) and the data with its region trailer. h is left
  * unchanged and may be exported again. */
-int pw_rpmhdr_export(const struct pw_rpmhdr *h, enum pw_rpmhdr_kind kind, struct pw_buf *out,
-                     struct pw_err *err);
+int pw_rpm_header_export(const struct pw_rpm_header *h, enum pw_rpm_header_kind kind,
+                         struct pw_buf *out, struct pw_err *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../base/fs.h"
+#include "archive.h"
 
 /* Compressed bytes: hash, count, write. */
 static la_ssize_t out_write(struct archive *a, void *data, const void *buf, size_t len)
@@ -65,42 +66,13 @@ static int fail(struct pw_rpm_payload *p, struct archive *a, const char *what, s
 
 static int set_filter(struct archive *a, const struct pw_compression *c, struct pw_err *err)
 {
-    char opt[64];
-    int level = pw_compression_level(c);
-    int rc;
-    switch (c->method) {
-    case PW_COMPRESS_GZIP:
-        /* No timestamp in the gzip header: identical inputs give identical bytes. */
-        rc = archive_write_add_filter_gzip(a);
-        if (rc == ARCHIVE_OK)
-            rc = archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
-        snprintf(opt, sizeof(opt), "%d", level);
-        if (rc == ARCHIVE_OK)
-            rc = archive_write_set_filter_option(a, "gzip", "compression-level", opt);
-        break;
-    case PW_COMPRESS_XZ:
-        /* Single-threaded: multi-threaded xz output has another block layout. */
-        rc = archive_write_add_filter_xz(a);
-        snprintf(opt, sizeof(opt), "%d", level);
-        if (rc == ARCHIVE_OK)
-            rc = archive_write_set_filter_option(a, "xz", "compression-level", opt);
-        if (rc == ARCHIVE_OK)
-            rc = archive_write_set_filter_option(a, "xz", "threads", "1");
-        break;
-    case PW_COMPRESS_ZSTD:
-        rc = archive_write_add_filter_zstd(a);
-        snprintf(opt, sizeof(opt), "%d", level);
-        if (rc == ARCHIVE_OK)
-            rc = archive_write_set_filter_option(a, "zstd", "compression-level", opt);
-        break;
-    default:
+    if (c->method == PW_COMPRESS_NONE)
         return pw_err_set(err, PW_E_USAGE,
                           "rpm payloads must be compressed (gzip, xz or zstd): rpm reads a "
                           "package without a compressor as gzip");
-    }
-    if (rc != ARCHIVE_OK)
+    if (pw_archive_set_filter(a, c) != ARCHIVE_OK)
         return pw_err_set(err, PW_E_FAIL, "payload compression %s:%d: %s",
-                          pw_compression_name(c->method), level,
+                          pw_compression_name(c->method), pw_compression_level(c),
                           archive_error_string(a) ? archive_error_string(a) : "unsupported");
     return 0;
 }

@@ -526,7 +526,7 @@ void pw_rpm_pkg_release(struct pw_rpm_pkg *r)
 /* Sticky builder: the first failing put is kept and the rest become no-ops, so the tag list
  * reads as a list. Tracks whether every string is UTF-8 (ENCODING). */
 struct hb {
-    struct pw_rpmhdr *h;
+    struct pw_rpm_header *h;
     struct pw_err *err;
     int rc;
     int utf8;
@@ -556,7 +556,7 @@ static void hb_str(struct hb *b, int tag, const char *s)
     if (b->rc < 0 || !s)
         return;
     b->utf8 &= valid_utf8(s);
-    b->rc = pw_rpmhdr_put_string(b->h, tag, s, b->err);
+    b->rc = pw_rpm_header_put_string(b->h, tag, s, b->err);
 }
 
 static void hb_i18n(struct hb *b, int tag, const char *s)
@@ -564,7 +564,7 @@ static void hb_i18n(struct hb *b, int tag, const char *s)
     if (b->rc < 0 || !s)
         return;
     b->utf8 &= valid_utf8(s);
-    b->rc = pw_rpmhdr_put_i18n(b->h, tag, s, b->err);
+    b->rc = pw_rpm_header_put_i18n(b->h, tag, s, b->err);
 }
 
 static void hb_strs(struct hb *b, int tag, const char *const *v, size_t n)
@@ -573,25 +573,25 @@ static void hb_strs(struct hb *b, int tag, const char *const *v, size_t n)
         return;
     for (size_t i = 0; i < n; i++)
         b->utf8 &= valid_utf8(v[i]);
-    b->rc = pw_rpmhdr_put_strings(b->h, tag, v, n, b->err);
+    b->rc = pw_rpm_header_put_strings(b->h, tag, v, n, b->err);
 }
 
 static void hb_u32s(struct hb *b, int tag, const uint32_t *v, size_t n)
 {
     if (b->rc >= 0 && n > 0)
-        b->rc = pw_rpmhdr_put_u32(b->h, tag, v, n, b->err);
+        b->rc = pw_rpm_header_put_u32(b->h, tag, v, n, b->err);
 }
 
 static void hb_u16s(struct hb *b, int tag, const uint16_t *v, size_t n)
 {
     if (b->rc >= 0 && n > 0)
-        b->rc = pw_rpmhdr_put_u16(b->h, tag, v, n, b->err);
+        b->rc = pw_rpm_header_put_u16(b->h, tag, v, n, b->err);
 }
 
 static void hb_u64s(struct hb *b, int tag, const uint64_t *v, size_t n)
 {
     if (b->rc >= 0 && n > 0)
-        b->rc = pw_rpmhdr_put_u64(b->h, tag, v, n, b->err);
+        b->rc = pw_rpm_header_put_u64(b->h, tag, v, n, b->err);
 }
 
 static void hb_u32(struct hb *b, int tag, uint32_t v)
@@ -975,7 +975,7 @@ static void put_files(struct hb *b, const struct pw_rpm_pkg *r)
 
 int pw_rpm_pkg_header(const struct pw_rpm_pkg *r, struct pw_buf *out, struct pw_err *err)
 {
-    struct hb b = {pw_rpmhdr_new(), err, 0, 1};
+    struct hb b = {pw_rpm_header_new(), err, 0, 1};
     put_package(&b, r);
     put_files(&b, r);
     put_deps(&b, r);
@@ -986,7 +986,7 @@ int pw_rpm_pkg_header(const struct pw_rpm_pkg *r, struct pw_buf *out, struct pw_
     /* rpmbuild declares the encoding only after checking that every string is UTF-8. */
     if (b.utf8)
         hb_str(&b, PW_RPMTAG_ENCODING, "utf-8");
-    int rc = b.rc < 0 ? b.rc : pw_rpmhdr_export(b.h, PW_RPMHDR_MAIN, out, err);
-    pw_rpmhdr_free(b.h);
+    int rc = b.rc < 0 ? b.rc : pw_rpm_header_export(b.h, PW_RPM_HEADER_MAIN, out, err);
+    pw_rpm_header_free(b.h);
     return rc;
 }

@@ -18,26 +18,27 @@ static void test_main_header(void)
 {
     struct pw_err err;
     pw_err_init(&err);
-    struct pw_rpmhdr *h = pw_rpmhdr_new();
-    TAP_INT_EQ(pw_rpmhdr_put_string(h, PW_RPMTAG_NAME, "demo", &err), 0, "put NAME");
-    TAP_INT_EQ(pw_rpmhdr_put_i18n(h, PW_RPMTAG_SUMMARY, "A demo", &err), 0, "put SUMMARY");
+    struct pw_rpm_header *h = pw_rpm_header_new();
+    TAP_INT_EQ(pw_rpm_header_put_string(h, PW_RPMTAG_NAME, "demo", &err), 0, "put NAME");
+    TAP_INT_EQ(pw_rpm_header_put_i18n(h, PW_RPMTAG_SUMMARY, "A demo", &err), 0, "put SUMMARY");
     uint16_t modes[2] = {0100644, 040755};
-    TAP_INT_EQ(pw_rpmhdr_put_u16(h, PW_RPMTAG_FILEMODES, modes, 2, &err), 0, "FILEMODES as INT16");
+    TAP_INT_EQ(pw_rpm_header_put_u16(h, PW_RPMTAG_FILEMODES, modes, 2, &err), 0,
+               "FILEMODES as INT16");
 
     /* Pitfall 5: a tag must carry its registered type, and arrays may not be empty. */
     uint32_t wrong[2] = {0100644, 040755};
-    TAP_OK(pw_rpmhdr_put_u32(h, PW_RPMTAG_FILEMODES, wrong, 2, &err) < 0,
+    TAP_OK(pw_rpm_header_put_u32(h, PW_RPMTAG_FILEMODES, wrong, 2, &err) < 0,
            "FILEMODES as INT32 is refused");
     TAP_OK(strstr(err.msg, "1030") != NULL, "the error names the tag: %s", err.msg);
     const char *none[1] = {NULL};
-    TAP_OK(pw_rpmhdr_put_strings(h, PW_RPMTAG_BASENAMES, none, 0, &err) < 0,
+    TAP_OK(pw_rpm_header_put_strings(h, PW_RPMTAG_BASENAMES, none, 0, &err) < 0,
            "an empty array is refused");
-    TAP_OK(pw_rpmhdr_put_u32(h, PW_RPMTAG_NAME, wrong, 1, &err) < 0,
+    TAP_OK(pw_rpm_header_put_u32(h, PW_RPMTAG_NAME, wrong, 1, &err) < 0,
            "NAME (1000) as INT32 is refused by the typed put");
 
     struct pw_buf a = PW_BUF_INIT, b = PW_BUF_INIT;
-    TAP_INT_EQ(pw_rpmhdr_export(h, PW_RPMHDR_MAIN, &a, &err), 0, "export");
-    TAP_INT_EQ(pw_rpmhdr_export(h, PW_RPMHDR_MAIN, &b, &err), 0, "export again");
+    TAP_INT_EQ(pw_rpm_header_export(h, PW_RPM_HEADER_MAIN, &a, &err), 0, "export");
+    TAP_INT_EQ(pw_rpm_header_export(h, PW_RPM_HEADER_MAIN, &b, &err), 0, "export again");
     TAP_OK(a.len == b.len && !memcmp(a.buf, b.buf, a.len), "exports are identical");
     TAP_OK(a.len > 16 && !memcmp(a.buf, magic, 8), "starts with the header magic");
     uint32_t il = be32(a.buf + 8), dl = be32(a.buf + 12);
@@ -49,28 +50,28 @@ static void test_main_header(void)
     TAP_INT_EQ((int32_t)be32(trailer + 8), -(int32_t)(il * 16), "region trailer offset");
     pw_buf_release(&a);
     pw_buf_release(&b);
-    pw_rpmhdr_free(h);
+    pw_rpm_header_free(h);
 }
 
 static void test_signature_header(void)
 {
     struct pw_err err;
     pw_err_init(&err);
-    struct pw_rpmhdr *s = pw_rpmhdr_new();
+    struct pw_rpm_header *s = pw_rpm_header_new();
     unsigned char md5[16] = {1, 2, 3};
     /* Pitfall 6: SIZE, MD5 and PAYLOADSIZE share numbers with NAME, SUMMARY and BUILDHOST. */
-    TAP_INT_EQ(pw_rpmhdr_put_sig_u32(s, PW_RPMSIGTAG_SIZE, 1234, &err), 0, "SIZE (1000)");
-    TAP_INT_EQ(pw_rpmhdr_put_sig_bin(s, PW_RPMSIGTAG_MD5, md5, 16, &err), 0, "MD5 (1004)");
-    TAP_INT_EQ(pw_rpmhdr_put_sig_u32(s, PW_RPMSIGTAG_PAYLOADSIZE, 99, &err), 0,
+    TAP_INT_EQ(pw_rpm_header_put_sig_u32(s, PW_RPMSIGTAG_SIZE, 1234, &err), 0, "SIZE (1000)");
+    TAP_INT_EQ(pw_rpm_header_put_sig_bin(s, PW_RPMSIGTAG_MD5, md5, 16, &err), 0, "MD5 (1004)");
+    TAP_INT_EQ(pw_rpm_header_put_sig_u32(s, PW_RPMSIGTAG_PAYLOADSIZE, 99, &err), 0,
                "PAYLOADSIZE (1007)");
-    TAP_INT_EQ(pw_rpmhdr_put_sig_string(s, PW_RPMSIGTAG_SHA1,
-                                        "0123456789012345678901234567890123456789", &err),
+    TAP_INT_EQ(pw_rpm_header_put_sig_string(s, PW_RPMSIGTAG_SHA1,
+                                            "0123456789012345678901234567890123456789", &err),
                0, "SHA1 (269)");
     unsigned char one = 0;
-    TAP_INT_EQ(pw_rpmhdr_put_sig_bin(s, PW_RPMSIGTAG_RESERVEDSPACE, &one, 1, &err), 0,
+    TAP_INT_EQ(pw_rpm_header_put_sig_bin(s, PW_RPMSIGTAG_RESERVEDSPACE, &one, 1, &err), 0,
                "RESERVEDSPACE of 1 byte");
     struct pw_buf a = PW_BUF_INIT;
-    TAP_INT_EQ(pw_rpmhdr_export(s, PW_RPMHDR_SIGNATURE, &a, &err), 0, "export signature");
+    TAP_INT_EQ(pw_rpm_header_export(s, PW_RPM_HEADER_SIGNATURE, &a, &err), 0, "export signature");
     TAP_INT_EQ(a.len % 8, 0, "signature header padded to 8 (%zu bytes)", a.len);
     TAP_INT_EQ(be32(a.buf + 16), 62, "first index entry is the signature region (62)");
     uint32_t il = be32(a.buf + 8);
@@ -86,7 +87,7 @@ static void test_signature_header(void)
     }
     TAP_INT_EQ(found, 7, "SIZE, MD5 and PAYLOADSIZE keep their signature types");
     pw_buf_release(&a);
-    pw_rpmhdr_free(s);
+    pw_rpm_header_free(s);
 }
 
 int main(void)
