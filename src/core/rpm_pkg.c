@@ -443,6 +443,7 @@ static int build_deps(struct pw_rpm_pkg *r, struct pw_err *err)
         {offsetof(struct pw_package, recommends), "recommends", PW_RPM_RECOMMEND},
         {offsetof(struct pw_package, suggests), "suggests", PW_RPM_SUGGEST},
         {offsetof(struct pw_package, enhances), "enhances", PW_RPM_ENHANCE},
+        {offsetof(struct pw_package, enhances), "enhances", PW_RPM_ENHANCE},
         {offsetof(struct pw_package, conflicts), "conflicts", PW_RPM_CONFLICT},
         /* rpm has no Breaks: an installed package it breaks must not stay, i.e. Conflicts. */
         {offsetof(struct pw_package, breaks), "breaks", PW_RPM_CONFLICT},

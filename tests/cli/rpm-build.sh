@@ -104,6 +104,7 @@ expect_eq "$(rpm -qp --conflicts "$P" | tr '\n' ,)" "pwdemo-conflict,pwdemo-old 
 expect_eq "$(rpm -qp --obsoletes "$P" | tr '\n' ,)" "pwdemo-legacy < 1.0," "replaces are Obsoletes"
 expect_eq "$(rpm -qp --recommends "$P")" "pwdemo-extras" "Recommends"
 expect_eq "$(rpm -qp --suggests "$P")" "pwdemo-docs >= 1.0" "Suggests"
+expect_eq "$(rpm -qp --enhances "$P")" "pwdemo-host" "Enhances"
 
 # Changelog from the manifest (date-only entries at noon, as rpmbuild stores them).
 expect_eq "$(rpm_qf "$P" '[%{CHANGELOGTIME} ]')" "1709374830 1705320000 " "CHANGELOGTIME from the entries"
