@@ -1,5 +1,6 @@
 /* `repo add | remove | check`: opening a repository (settings, lock, live generations),
  * publishing the next generation of each changed family, and the client files. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -247,7 +248,13 @@ static void base_url(const struct pw_repo *r, struct pw_buf *out)
             n--;
         pw_buf_add(out, r->url, n);
     } else {
-        pw_buf_addf(out, "file://%s", r->root);
+        /* percent-encoded: apt and dnf read these as URLs */
+        pw_buf_adds(out, "file://");
+        for (const unsigned char *c = (const unsigned char *)r->root; *c; c++)
+            if (isalnum(*c) || strchr("/._~-", *c))
+                pw_buf_addc(out, (char)*c);
+            else
+                pw_buf_addf(out, "%%%02X", *c);
     }
 }
 

@@ -144,6 +144,16 @@ check "referenced pool file kept" test -f "$alpha"
 check "old generations collected" test ! -d "$R/deb/.gen/1"
 expect_exit 0 "still a valid repository" "$PACKWRIGHT" repo check "$R"
 
+# zstd rpm-md metadata on request, remembered by later publishes
+Z=$T/zrepo
+expect_exit 0 "--rpm-compression zstd" \
+  "$PACKWRIGHT" repo add --rpm-compression zstd "$Z" "$T/in/pw-beta-1.0-1.noarch.rpm"
+check "metadata is zstd" sh -c "ls '$Z/rpm/repodata/' | grep -q -- '-primary.xml.zst\$'"
+check "zstd decodes it" sh -c "zstdcat '$Z/rpm/repodata/'*-primary.xml.zst | grep -q '<name>pw-beta</name>'"
+expect_exit 0 "a later publish keeps zstd" "$PACKWRIGHT" repo add "$Z" "$T/in/pw-alpha-1.0-1.x86_64.rpm"
+check "still zstd" sh -c "grep -q 'other.xml.zst' '$Z/rpm/repodata/repomd.xml'"
+expect_exit 0 "repo check reads zstd" "$PACKWRIGHT" repo check --allow-unsigned "$Z"
+
 # the name (Origin, Label) cannot change once published
 expect_exit 2 "renaming is refused" "$PACKWRIGHT" repo add --name other "$R"
 expect_stderr "cannot change" "with a reason"
