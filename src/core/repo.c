@@ -184,13 +184,18 @@ static int open_families(struct pw_repo *r, struct pw_err *err)
 
 /* Publishing opens: the repository directory (created), the exclusive lock, the settings and
  * the live generations. Leftovers of a killed publisher are cleared under the lock. */
-static int repo_open(struct pw_repo *r, const struct pw_repo_opts *o, int create,
-                     int *key_changed, struct pw_err *err)
+static void repo_init(struct pw_repo *r, const struct pw_repo_opts *o)
 {
     memset(r, 0, sizeof(*r));
     r->o = o;
     r->lock_fd = -1;
     r->clock = (int64_t)time(NULL);
+}
+
+/* r comes from repo_init; repo_close releases it whatever happened. */
+static int repo_open(struct pw_repo *r, const struct pw_repo_opts *o, int create,
+                     int *key_changed, struct pw_err *err)
+{
     int rc = resolve_root(r, o->path, create, err);
     if (rc == 0 && !create && !pw_fs_exists(r->state))
         rc = pw_err_set(err, PW_E_FAIL, "'%s' is not a packwright repository", o->path);
@@ -533,11 +538,10 @@ int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
 {
     struct pw_repo r;
     int key_changed = 0;
+    repo_init(&r, o);
     int rc = check_scope(o, err);
     if (rc == 0)
         rc = repo_open(&r, o, 1, &key_changed, err);
-    else
-        memset(&r, 0, sizeof(r)), r.lock_fd = -1;
     if (rc == 0)
         rc = add_files(&r, files, nfiles, err);
     int any = 0;
@@ -579,6 +583,7 @@ int pw_repo_remove(const struct pw_repo_opts *o, char *const *specs, size_t nspe
 {
     struct pw_repo r;
     int key_changed = 0;
+    repo_init(&r, o);
     int rc = repo_open(&r, o, 0, &key_changed, err);
     for (size_t i = 0; i < nspecs && rc == 0; i++)
         rc = remove_spec(&r, specs[i], err);
@@ -649,6 +654,7 @@ int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *
     struct pw_repo r;
     int key_changed = 0, f = !strcmp(family, families[0]->name) ? 0 : 1;
     struct pw_repo_opts each = *o;
+    repo_init(&r, o);
     int rc = check_scope(o, err);
     for (size_t i = 0; rc == 0 && components && i < nfiles; i++) {
         each.component = components[i];
@@ -656,8 +662,6 @@ int pw_repo_sync(const struct pw_repo_opts *o, const char *family, char *const *
     }
     if (rc == 0)
         rc = repo_open(&r, o, 1, &key_changed, err);
-    else
-        memset(&r, 0, sizeof(r)), r.lock_fd = -1;
     struct pw_repo_state *s = &r.fams[f];
     if (rc == 0)
         rc = clear_scope(&r, s, err);

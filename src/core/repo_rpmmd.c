@@ -346,6 +346,21 @@ static int write_md(struct pw_repo *r, const char *dir, const char *type,
     return rc;
 }
 
+static void leaf_num(struct pw_xmlw *w, const char *name, uint64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%" PRIu64, v);
+    pw_xmlw_leaf(w, name, num);
+}
+
+static void checksum(struct pw_xmlw *w, const char *name, const char *hex)
+{
+    pw_xmlw_open(w, name);
+    pw_xmlw_attr(w, "type", "sha256");
+    pw_xmlw_text(w, hex);
+    pw_xmlw_close(w);
+}
+
 static void repomd_text(int64_t now, const struct md_file *files, size_t n, struct pw_buf *out)
 {
     struct pw_xmlw w;
@@ -354,29 +369,18 @@ static void repomd_text(int64_t now, const struct md_file *files, size_t n, stru
     pw_xmlw_open(&w, "repomd");
     pw_xmlw_attr(&w, "xmlns", NS_REPO);
     pw_xmlw_attr(&w, "xmlns:rpm", NS_RPM);
-    char num[32];
-    snprintf(num, sizeof(num), "%" PRId64, now);
-    pw_xmlw_leaf(&w, "revision", num);
+    leaf_num(&w, "revision", (uint64_t)now);
     for (size_t i = 0; i < n; i++) {
         pw_xmlw_open(&w, "data");
         pw_xmlw_attr(&w, "type", files[i].type);
-        pw_xmlw_open(&w, "checksum");
-        pw_xmlw_attr(&w, "type", "sha256");
-        pw_xmlw_text(&w, files[i].z.sha256);
-        pw_xmlw_close(&w);
-        pw_xmlw_open(&w, "open-checksum");
-        pw_xmlw_attr(&w, "type", "sha256");
-        pw_xmlw_text(&w, files[i].open.sha256);
-        pw_xmlw_close(&w);
+        checksum(&w, "checksum", files[i].z.sha256);
+        checksum(&w, "open-checksum", files[i].open.sha256);
         pw_xmlw_open(&w, "location");
         pw_xmlw_attr(&w, "href", files[i].href);
         pw_xmlw_close(&w);
-        pw_xmlw_leaf(&w, "timestamp", num);
-        snprintf(num, sizeof(num), "%" PRIu64, files[i].z.size);
-        pw_xmlw_leaf(&w, "size", num);
-        snprintf(num, sizeof(num), "%" PRIu64, files[i].open.size);
-        pw_xmlw_leaf(&w, "open-size", num);
-        snprintf(num, sizeof(num), "%" PRId64, now);
+        leaf_num(&w, "timestamp", (uint64_t)now);
+        leaf_num(&w, "size", files[i].z.size);
+        leaf_num(&w, "open-size", files[i].open.size);
         pw_xmlw_close(&w);
     }
     pw_xmlw_close(&w);
