@@ -451,6 +451,35 @@ static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
 /* ---- adding: packages are copied, read and rendered by worker threads, then committed in
  * the order given ------------------------------------------------------------------------ */
 
+/* Copies the package into r->tmp while hashing it, then lets its family read it. */
+static int prepare_one(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
+{
+    struct pw_buf tmp = PW_BUF_INIT;
+    struct pw_repo_sums sums;
+    struct stat st;
+    int rc = pw_repo_copy_in(r, p->file, p->fam->sums, &tmp, &sums, &st, err);
+    if (rc == 0) {
+        p->tmp = pw_buf_detach(&tmp, NULL);
+        rc = p->fam->read(r, p, &sums, &st, err);
+        if (rc < 0)
+            pw_err_prefix(err, "reading '%s': ", p->file);
+    }
+    pw_buf_release(&tmp);
+    return rc;
+}
+
+/* Write-once checks, then the pool, then the index. */
+static int commit_one(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
+                      struct pw_err *err)
+{
+    int rc = pw_repo_check_identity(s, p, err);
+    if (rc == 0)
+        rc = pw_repo_pool_commit(s, p, err);
+    if (rc == 0)
+        p->fam->record(r, s, p);
+    return rc;
+}
+
 struct prepare_pool {
     const struct pw_repo *r;
     struct pw_repo_pending *p;
@@ -468,7 +497,7 @@ static void *prepare_worker(void *arg)
         struct pw_repo_pending *p = &pool->p[i];
         pw_err_init(&p->err);
         if (p->fam)
-            p->rc = p->fam->prepare(pool->r, p, &p->err);
+            p->rc = prepare_one(pool->r, p, &p->err);
     }
 }
 
@@ -526,7 +555,7 @@ static int add_files(struct pw_repo *r, char *const *files, size_t nfiles, struc
             *err = p[i].err;
             rc = p[i].rc;
         } else {
-            rc = p[i].fam->commit(r, &r->fams[family_index(p[i].fam)], &p[i], err);
+            rc = commit_one(r, &r->fams[family_index(p[i].fam)], &p[i], err);
         }
     }
     release_pending(p, nfiles);

@@ -150,55 +150,41 @@ static void identity(const char *name, const char *version, const char *arch,
     pw_buf_addf(out, "deb %s %s %s", name, version, arch);
 }
 
-static void fill_record(struct pw_repo_rec *rec, const struct pw_deb822 *ctl, const char *dest,
-                        const char *component, const struct pw_repo_sums *sums,
-                        const struct stat *st)
+static struct pw_repo_rec *make_record(const struct pw_deb822 *ctl, const char *dest,
+                                       const char *component, const struct pw_repo_sums *sums,
+                                       const struct stat *st)
 {
-    pw_repo_rec_set(rec, "type", "deb");
-    pw_repo_rec_set(rec, "path", dest);
+    const char *name = pw_deb822_get(ctl, "Package"), *version = pw_deb822_get(ctl, "Version"),
+               *arch = pw_deb822_get(ctl, "Architecture");
+    struct pw_buf b = PW_BUF_INIT;
+    identity(name, version, arch, &b);
+    struct pw_repo_rec *rec = pw_repo_file_rec("deb", dest, b.buf, sums, st);
     pw_repo_rec_set(rec, "component", component);
-    pw_repo_rec_set(rec, "name", pw_deb822_get(ctl, "Package"));
-    pw_repo_rec_set(rec, "version", pw_deb822_get(ctl, "Version"));
-    pw_repo_rec_set(rec, "arch", pw_deb822_get(ctl, "Architecture"));
-    struct pw_buf id = PW_BUF_INIT;
-    identity(pw_deb822_get(ctl, "Package"), pw_deb822_get(ctl, "Version"),
-             pw_deb822_get(ctl, "Architecture"), &id);
-    pw_repo_rec_set(rec, "ident", id.buf);
-    pw_buf_release(&id);
-    pw_repo_rec_set_int(rec, "size", (int64_t)sums->size);
-    pw_repo_rec_set_int(rec, "mtime", st->st_mtim.tv_sec);
-    pw_repo_rec_set_int(rec, "mtime_ns", st->st_mtim.tv_nsec);
-    pw_repo_rec_set(rec, "sha256", sums->sha256);
-    struct pw_buf stanza = PW_BUF_INIT;
-    render_stanza(ctl, dest, sums, &stanza);
-    pw_repo_rec_setn(rec, "stanza", stanza.buf, stanza.len);
-    pw_buf_release(&stanza);
+    pw_repo_rec_set(rec, "name", name);
+    pw_repo_rec_set(rec, "version", version);
+    pw_repo_rec_set(rec, "arch", arch);
+    pw_buf_reset(&b);
+    render_stanza(ctl, dest, sums, &b);
+    pw_repo_rec_setn(rec, "stanza", b.buf, b.len);
+    pw_buf_release(&b);
+    return rec;
 }
 
-static int apt_prepare(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
+static int apt_read(const struct pw_repo *r, struct pw_repo_pending *p,
+                    const struct pw_repo_sums *sums, const struct stat *st, struct pw_err *err)
 {
-    struct pw_buf tmp = PW_BUF_INIT, dest = PW_BUF_INIT;
-    struct pw_repo_sums sums;
-    struct stat st;
     struct pw_deb822 ctl;
     pw_deb822_init(&ctl);
-    int rc = pw_repo_copy_in(r, p->file, PW_REPO_SUM_ALL, &tmp, &sums, &st, err);
-    if (rc == 0)
-        p->tmp = pw_buf_detach(&tmp, NULL);
-    if (rc == 0)
-        rc = pw_pkgread_deb(p->tmp, &ctl, err);
+    int rc = pw_pkgread_deb(p->tmp, &ctl, err);
     if (rc == 0)
         rc = check_control(&ctl, p->file, err);
-    if (rc < 0) {
-        pw_err_prefix(err, "reading '%s': ", p->file);
-    } else {
+    if (rc == 0) {
+        struct pw_buf dest = PW_BUF_INIT;
         pool_path(r->o->component, &ctl, &dest);
-        p->rec = pw_repo_rec_new();
-        fill_record(p->rec, &ctl, dest.buf, r->o->component, &sums, &st);
+        p->rec = make_record(&ctl, dest.buf, r->o->component, sums, st);
+        pw_buf_release(&dest);
     }
     pw_deb822_release(&ctl);
-    pw_buf_release(&tmp);
-    pw_buf_release(&dest);
     return rc;
 }
 
@@ -216,14 +202,8 @@ static int add_to_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_re
     return added;
 }
 
-static int apt_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
-                      struct pw_err *err)
+static void apt_record(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p)
 {
-    int rc = pw_repo_check_identity(s, p, err);
-    if (rc == 0)
-        rc = pw_repo_pool_commit(s, p, err);
-    if (rc < 0)
-        return rc;
     struct pw_repo_rec *rec = pw_repo_db_lookup(&s->db, "path", pw_repo_rec_str(p->rec, "path"));
     if (!rec) {
         rec = p->rec;
@@ -235,7 +215,6 @@ static int apt_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo
     pw_repo_note(r, "%s '%s' %s (%s) in %s/%s", added ? "added" : "unchanged",
                  pw_repo_rec_str(rec, "name"), pw_repo_rec_str(rec, "version"),
                  pw_repo_rec_str(rec, "arch"), r->o->suite, pw_repo_rec_str(rec, "component"));
-    return 0;
 }
 
 static int version_matches(const char *have, const char *want)
@@ -562,17 +541,6 @@ static int write_signed(struct pw_repo *r, const char *suite_dir, const struct p
     return rc;
 }
 
-static void split_words(const char *words, struct pw_strvec *out)
-{
-    for (const char *p = words; *p;) {
-        while (*p == ' ')
-            p++;
-        size_t n = strcspn(p, " ");
-        if (n)
-            pw_strvec_push_owned(out, pw_xstrndup(p, n));
-        p += n;
-    }
-}
 
 static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_rec *srec,
                         const char *dir, const char *prev, struct pw_err *err)
@@ -594,8 +562,8 @@ static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_re
         pw_buf_setlen(&pdir, pdir.len - strlen("/Release"));
     }
     struct index_ctx c = {r, sdir.buf, prev ? pdir.buf : NULL, &prev_entries, &entries};
-    split_words(pw_repo_rec_str(srec, "components"), &comps);
-    split_words(pw_repo_rec_str(srec, "archs"), &archs);
+    pw_repo_words_split(pw_repo_rec_str(srec, "components"), &comps);
+    pw_repo_words_split(pw_repo_rec_str(srec, "archs"), &archs);
     for (size_t i = 0; i < comps.n && rc == 0; i++)
         for (size_t j = 0; j < archs.n && rc == 0; j++) {
             pw_buf_reset(&text);
@@ -1027,8 +995,8 @@ static int check_indexes(struct pw_repo_verify *v, const char *sdir, const char 
                          struct seen_pkg *seen, struct pw_err *err)
 {
     struct pw_strvec comps = PW_STRVEC_INIT, archs = PW_STRVEC_INIT;
-    split_words(pw_deb822_get(st, "Components"), &comps);
-    split_words(pw_deb822_get(st, "Architectures"), &archs);
+    pw_repo_words_split(pw_deb822_get(st, "Components"), &comps);
+    pw_repo_words_split(pw_deb822_get(st, "Architectures"), &archs);
     struct pw_buf rel = PW_BUF_INIT, text = PW_BUF_INIT, where = PW_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < comps.n && rc >= 0; i++)
@@ -1102,5 +1070,5 @@ static int apt_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
 }
 
 const struct pw_repo_family pw_repo_family_apt = {
-    "deb", "dists", "pool", apt_probe, apt_prepare, apt_commit, apt_remove, apt_render, apt_verify, apt_referenced,
+    "deb", "dists", "pool", apt_probe, PW_REPO_SUM_ALL, apt_read, apt_record, apt_remove, apt_render, apt_verify, apt_referenced,
 };

@@ -255,7 +255,7 @@ int pw_repo_words_has(const char *words, const char *word)
     return 0;
 }
 
-static void split_words(const char *words, struct pw_strvec *out)
+void pw_repo_words_split(const char *words, struct pw_strvec *out)
 {
     for (const char *p = words; *p;) {
         while (*p == ' ')
@@ -283,7 +283,7 @@ int pw_repo_rec_add_word(struct pw_repo_rec *r, const char *key, const char *wor
     if (pw_repo_words_has(cur, word))
         return 0;
     struct pw_strvec w = PW_STRVEC_INIT;
-    split_words(cur, &w);
+    pw_repo_words_split(cur, &w);
     pw_strvec_push(&w, word);
     set_words(r, key, &w);
     pw_strvec_release(&w);
@@ -296,7 +296,7 @@ int pw_repo_rec_del_word(struct pw_repo_rec *r, const char *key, const char *wor
     if (!pw_repo_words_has(cur, word))
         return 0;
     struct pw_strvec w = PW_STRVEC_INIT, keep = PW_STRVEC_INIT;
-    split_words(cur, &w);
+    pw_repo_words_split(cur, &w);
     for (size_t i = 0; i < w.n; i++)
         if (strcmp(w.v[i], word))
             pw_strvec_push(&keep, w.v[i]);

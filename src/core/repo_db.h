@@ -84,6 +84,9 @@ void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, s
 void pw_repo_rec_set_int(struct pw_repo_rec *r, const char *key, int64_t v);
 /* Space-separated word lists (suites, architectures, components). */
 int pw_repo_words_has(const char *words, const char *word);
+struct pw_strvec;
+/* Appends each word to out. */
+void pw_repo_words_split(const char *words, struct pw_strvec *out);
 /* Adds word to the list in field key, keeping it sorted and unique. Returns 1 if added. */
 int pw_repo_rec_add_word(struct pw_repo_rec *r, const char *key, const char *word);
 /* Removes word; returns 1 if it was there. */

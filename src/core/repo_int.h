@@ -78,12 +78,14 @@ struct pw_repo_family {
     const char *entry; /* "dists", "repodata": the name flipped to each new generation */
     const char *pool;  /* "pool", "Packages": where the package files live */
     int (*probe)(const unsigned char *head, size_t len);
-    /* Copies p->file to r->tmp, reads it and renders its record. Touches no shared state:
-     * worker threads run it in parallel. */
-    int (*prepare)(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err);
-    /* Places the prepared package in the pool (write-once) and records it in s->db. */
-    int (*commit)(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
-                  struct pw_err *err);
+    unsigned sums; /* digests of the package file its index needs (PW_REPO_SUM_*) */
+    /* Reads the copy p->tmp and renders p->rec. Touches no shared state: worker threads run
+     * it in parallel. */
+    int (*read)(const struct pw_repo *r, struct pw_repo_pending *p,
+                const struct pw_repo_sums *sums, const struct stat *st, struct pw_err *err);
+    /* Enters a package that is now in the pool into s->db (or merges it with the record of
+     * the same file); sets s->changed when the index changes. */
+    void (*record)(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p);
     /* Drops records of name (and version) in scope; returns how many went. */
     int (*remove)(struct pw_repo *r, struct pw_repo_state *s, const char *name,
                   const char *version, struct pw_err *err);
@@ -109,6 +111,9 @@ int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
  * src's mtime. tmp_path receives the copy's path, st the copy's stat. */
 int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
                     struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
+/* A new record for a pool file: type, path, identity, size, mtime and SHA-256. */
+struct pw_repo_rec *pw_repo_file_rec(const char *type, const char *dest, const char *ident,
+                                     const struct pw_repo_sums *sums, const struct stat *st);
 /* Moves the prepared copy to its pool path unless the pool holds the same bytes there; a
  * different file at that path is refused (the pool is write-once). */
 int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,

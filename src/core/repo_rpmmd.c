@@ -188,78 +188,56 @@ static void nevra(const struct pw_rpmhdr *h, struct pw_buf *out)
     pw_buf_addf(out, "rpm %s-%s:%s-%s.%s", h->name, h->epoch, h->version, h->release, h->arch);
 }
 
-static void fill_rpm_record(struct pw_repo_rec *rec, const struct pw_rpmhdr *h,
-                            const char *dest, const struct pw_repo_sums *sums,
-                            const struct stat *st)
+static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char *dest,
+                                           const struct pw_repo_sums *sums,
+                                           const struct stat *st)
 {
-    pw_repo_rec_set(rec, "type", "rpm");
-    pw_repo_rec_set(rec, "path", dest);
+    struct pw_buf b = PW_BUF_INIT;
+    nevra(h, &b);
+    struct pw_repo_rec *rec = pw_repo_file_rec("rpm", dest, b.buf, sums, st);
     pw_repo_rec_set(rec, "name", h->name);
     pw_repo_rec_set(rec, "epoch", h->epoch);
     pw_repo_rec_set(rec, "version", h->version);
     pw_repo_rec_set(rec, "release", h->release);
-    struct pw_buf evr = PW_BUF_INIT;
-    pw_buf_addf(&evr, "%s:%s-%s", h->epoch, h->version, h->release);
-    pw_repo_rec_set(rec, "evr", evr.buf);
-    pw_buf_release(&evr);
     pw_repo_rec_set(rec, "arch", h->arch);
-    struct pw_buf id = PW_BUF_INIT;
-    nevra(h, &id);
-    pw_repo_rec_set(rec, "ident", id.buf);
-    pw_buf_release(&id);
-    pw_repo_rec_set_int(rec, "size", (int64_t)sums->size);
-    pw_repo_rec_set_int(rec, "mtime", st->st_mtim.tv_sec);
-    pw_repo_rec_set_int(rec, "mtime_ns", st->st_mtim.tv_nsec);
-    pw_repo_rec_set(rec, "sha256", sums->sha256);
+    pw_buf_reset(&b);
+    pw_buf_addf(&b, "%s:%s-%s", h->epoch, h->version, h->release);
+    pw_repo_rec_set(rec, "evr", b.buf);
     pw_repo_rec_set_int(rec, "signed", h->signed_pkg);
-    struct pw_buf frag = PW_BUF_INIT;
-    render_primary(h, dest, sums->sha256, sums->size, st->st_mtim.tv_sec, &frag);
-    pw_repo_rec_setn(rec, "primary", frag.buf, frag.len);
-    pw_buf_reset(&frag);
-    render_filelists(h, sums->sha256, &frag);
-    pw_repo_rec_setn(rec, "filelists", frag.buf, frag.len);
-    pw_buf_reset(&frag);
-    render_other(h, sums->sha256, &frag);
-    pw_repo_rec_setn(rec, "other", frag.buf, frag.len);
-    pw_buf_release(&frag);
+    pw_buf_reset(&b);
+    render_primary(h, dest, sums->sha256, sums->size, st->st_mtim.tv_sec, &b);
+    pw_repo_rec_setn(rec, "primary", b.buf, b.len);
+    pw_buf_reset(&b);
+    render_filelists(h, sums->sha256, &b);
+    pw_repo_rec_setn(rec, "filelists", b.buf, b.len);
+    pw_buf_reset(&b);
+    render_other(h, sums->sha256, &b);
+    pw_repo_rec_setn(rec, "other", b.buf, b.len);
+    pw_buf_release(&b);
+    return rec;
 }
 
-static int rpm_prepare(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
+static int rpm_read(const struct pw_repo *r, struct pw_repo_pending *p,
+                    const struct pw_repo_sums *sums, const struct stat *st, struct pw_err *err)
 {
-    struct pw_buf tmp = PW_BUF_INIT, dest = PW_BUF_INIT;
-    struct pw_repo_sums sums;
-    struct stat st;
     struct pw_rpmhdr h;
     pw_rpmhdr_init(&h);
-    int rc = pw_repo_copy_in(r, p->file, PW_REPO_SUM_SHA256, &tmp, &sums, &st, err);
-    if (rc == 0)
-        p->tmp = pw_buf_detach(&tmp, NULL);
-    if (rc == 0)
-        rc = pw_pkgread_rpm(p->tmp, r->o->changelog_limit, &h, err);
+    int rc = pw_pkgread_rpm(p->tmp, r->o->changelog_limit, &h, err);
     if (rc == 0)
         rc = check_header(&h, p->file, err);
-    if (rc < 0) {
-        pw_err_prefix(err, "reading '%s': ", p->file);
-    } else {
+    if (rc == 0) {
+        struct pw_buf dest = PW_BUF_INIT;
         rpm_pool_path(&h, &dest);
-        p->rec = pw_repo_rec_new();
-        fill_rpm_record(p->rec, &h, dest.buf, &sums, &st);
+        p->rec = make_rpm_record(&h, dest.buf, sums, st);
         p->unsigned_pkg = !h.signed_pkg;
+        pw_buf_release(&dest);
     }
     pw_rpmhdr_release(&h);
-    pw_buf_release(&tmp);
-    pw_buf_release(&dest);
     return rc;
 }
 
-static int rpm_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
-                      struct pw_err *err)
+static void rpm_record(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p)
 {
-    int rc = pw_repo_check_identity(s, p, err);
-    if (rc == 0)
-        rc = pw_repo_pool_commit(s, p, err);
-    if (rc < 0)
-        return rc;
     int added = !pw_repo_db_lookup(&s->db, "path", pw_repo_rec_str(p->rec, "path"));
     const struct pw_repo_rec *rec = p->rec;
     if (added) {
@@ -273,7 +251,6 @@ static int rpm_commit(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo
     pw_repo_note(r, "%s '%s' %s-%s (%s) in rpm", added ? "added" : "unchanged",
                  pw_repo_rec_str(rec, "name"), pw_repo_rec_str(rec, "version"),
                  pw_repo_rec_str(rec, "release"), pw_repo_rec_str(rec, "arch"));
-    return 0;
 }
 
 /* NAME=VERSION matches "V", "V-R" or "E:V-R". */
@@ -756,5 +733,5 @@ static int rpm_referenced(const char *dir, struct pw_strvec *out, struct pw_err 
 }
 
 const struct pw_repo_family pw_repo_family_rpmmd = {
-    "rpm", "repodata", "Packages", rpm_probe, rpm_prepare, rpm_commit, rpm_remove, rpm_render, rpm_verify, rpm_referenced,
+    "rpm", "repodata", "Packages", rpm_probe, PW_REPO_SUM_SHA256, rpm_read, rpm_record, rpm_remove, rpm_render, rpm_verify, rpm_referenced,
 };

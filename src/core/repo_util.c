@@ -182,6 +182,20 @@ static int mkdir_parents(char *dir, struct pw_err *err)
     return rc;
 }
 
+struct pw_repo_rec *pw_repo_file_rec(const char *type, const char *dest, const char *ident,
+                                     const struct pw_repo_sums *sums, const struct stat *st)
+{
+    struct pw_repo_rec *rec = pw_repo_rec_new();
+    pw_repo_rec_set(rec, "type", type);
+    pw_repo_rec_set(rec, "path", dest);
+    pw_repo_rec_set(rec, "ident", ident);
+    pw_repo_rec_set_int(rec, "size", (int64_t)sums->size);
+    pw_repo_rec_set_int(rec, "mtime", st->st_mtim.tv_sec);
+    pw_repo_rec_set_int(rec, "mtime_ns", st->st_mtim.tv_nsec);
+    pw_repo_rec_set(rec, "sha256", sums->sha256);
+    return rec;
+}
+
 int pw_repo_mkdirs_for(const char *path, struct pw_err *err)
 {
     const char *slash = strrchr(path, '/');
