@@ -28,6 +28,8 @@ deb_toml=$T/deb/packwright-toml_${version}-1_$arch.deb
 check "packwright .deb built" test -f "$deb_cli"
 check "packwright-toml .deb built" test -f "$deb_toml"
 
+# initial-upload-closes-no-bugs: these packages are not uploaded to Debian, so there is no ITP
+# bug to close. Any other warning is printed below.
 run lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs \
   "$T/deb/packwright_${version}-1_$arch.changes"
 expect_eq "$rc" 0 "lintian reports no error on the dpkg-buildpackage .debs"
