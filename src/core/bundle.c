@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -401,6 +402,20 @@ static int write_archive(int fd, const struct plan *p, int64_t mtime, struct pw_
     return rc;
 }
 
+/* The publish lock of a packwright repository (REPO/.packwright/lock, see repo_gen.c), held
+ * shared while the bundle is made so that no publisher switches generations or collects pool
+ * files under it. -1 for a tree without one. */
+static int read_lock(const char *root)
+{
+    struct pw_buf path = PW_BUF_INIT;
+    pw_buf_addf(&path, "%s/.packwright/lock", root);
+    int fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+    pw_buf_release(&path);
+    while (fd >= 0 && flock(fd, LOCK_SH) < 0 && errno == EINTR)
+        ;
+    return fd;
+}
+
 int pw_bundle_create(const struct pw_bundle_opts *o, struct pw_bundle_info *info,
                      struct pw_err *err)
 {
@@ -410,7 +425,7 @@ int pw_bundle_create(const struct pw_bundle_opts *o, struct pw_bundle_info *info
         return pw_err_errno(err, PW_E_FAIL, errno, "cannot open repository '%s'", o->repo);
     struct plan p;
     memset(&p, 0, sizeof(p));
-    /* TODO(repo): take the repository's shared publish lock while reading */
+    int lock = read_lock(root);
     int rc = make_plan(o, root, &p, info, err);
     struct pw_atomic_file af = PW_ATOMIC_FILE_INIT;
     if (rc == 0)
@@ -423,5 +438,7 @@ int pw_bundle_create(const struct pw_bundle_opts *o, struct pw_bundle_info *info
     pw_atomic_abort(&af);
     plan_release(&p);
     free(root);
+    if (lock >= 0)
+        close(lock);
     return rc < 0 ? pw_err_prefix(err, "bundling '%s': ", o->repo) : 0;
 }

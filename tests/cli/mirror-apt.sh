@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # packwright mirror apt against a repository built by reprepro and signed with a throwaway
 # key, served on 127.0.0.1: a name filter with dependency closure gives exactly the expected
-# set, apt installs it inside a Debian root, a re-run makes one request, and tampering with the
-# entry point, its signature, an index or a package is refused with the previous generation
-# left intact.
+# set, apt installs it inside a Debian root, a re-run makes one request, cut and failing
+# downloads are resumed and retried, and tampering with the entry point, its signature, an
+# index or a package is refused with the previous generation left intact.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-mirror.sh"
 
@@ -54,6 +54,20 @@ expect_eq "$(wc -l <"$PW_HTTPD_LOG")" 1 "the re-run makes one request"
 expect_eq "$(pw_httpd_requests '^GET /apt/dists/stable/InRelease ')" 1 "... for InRelease"
 expect_stdout "downloaded 0 (0 bytes)" "nothing downloaded"
 expect_stderr "nothing to publish" "nothing republished"
+
+# --- a flaky upstream: cut downloads resume with Range requests, 5xx answers are retried,
+# endless redirects are bounded ---
+: >"$PW_HTTPD_LOG"
+expect_exit 0 "mirror through connections cut once per file" \
+  m --include app --with-deps "$PW_HTTPD_URL/@cutonce/apt" stable "$T/repo-cut"
+check "a cut package download resumed with a Range request" \
+  grep -qE '^GET /@cutonce/apt/pool/[^ ]+ bytes=[0-9]+- 206$' "$PW_HTTPD_LOG"
+expect_exit 0 "the result verifies" "$PACKWRIGHT" repo check --allow-unsigned "$T/repo-cut"
+expect_exit 0 "mirror through two 503 answers per file" \
+  m --include other "$PW_HTTPD_URL/@503x2/apt" stable "$T/repo-503"
+check "503 answers were retried" grep -qE '^GET /@503x2/apt/pool/[^ ]+ - 200$' "$PW_HTTPD_LOG"
+expect_exit 5 "an endless redirect" m --include app "$PW_HTTPD_URL/@loop/apt" stable "$T/repo-loop"
+expect_stderr "redirects followed" "is bounded and named"
 
 # --- apt installs from the mirror, inside a throwaway Debian root ---
 apt_root "$T/root" "$R"

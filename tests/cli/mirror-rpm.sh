@@ -54,6 +54,14 @@ expect_eq "$(wc -l <"$PW_HTTPD_LOG")" 1 "the re-run makes one request"
 expect_eq "$(pw_httpd_requests '^GET /rpm/repodata/repomd.xml ')" 1 "... for repomd.xml"
 expect_stdout "downloaded 0 (0 bytes)" "nothing downloaded"
 
+# one mirror run at a time per repository and family
+m --include app "$PW_HTTPD_URL/@stall/rpm" "$R" >/dev/null 2>&1 &
+stalled=$!
+for _ in $(seq 50); do grep -q '@stall' "$PW_HTTPD_LOG" && break; sleep 0.1; done
+expect_exit 7 "a second mirror run while one is running" m --include app --dry-run "$U" "$R"
+expect_stderr "another mirror run holds" "is refused as locked"
+wait "$stalled" || true
+
 # --- dnf installs from the mirror (repo_gpgcheck with the site key, packages with upstream's) ---
 D=$T/dnf
 mkdir -p "$D/root" "$D/repos" "$D/cache" "$D/log"
