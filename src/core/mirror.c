@@ -18,6 +18,7 @@
 
 #include "../base/fs.h"
 #include "depsolve.h"
+#include "fetch.h"
 #include "gpg.h"
 #include "mirror_int.h"
 
@@ -308,6 +309,9 @@ static char *work_dir_for(const struct pw_mirror_opts *o)
 static int setup(struct pw_mirror *m, struct pw_err *err)
 {
     const struct pw_mirror_opts *o = m->o;
+    if (!pw_fetch_scheme_allowed(o->url))
+        return pw_err_set(err, PW_E_USAGE, "unsupported upstream URL '%s' (https, http or file)",
+                          o->url);
     size_t n = strlen(o->url);
     while (n && o->url[n - 1] == '/')
         n--;

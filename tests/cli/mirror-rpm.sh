@@ -40,6 +40,9 @@ expect_exit 0 "unsatisfiable" m --include broken --with-deps --dry-run "$U" "$R"
 expect_stderr "cannot satisfy inside the mirror: broken 1.0-1 noarch: needs 'missing-lib >= 2'" \
   "what cannot be satisfied is reported"
 
+expect_exit 2 "an ftp URL" m "ftp://127.0.0.1/rpm" "$R"
+expect_stderr "unsupported upstream URL 'ftp://127.0.0.1/rpm' (https, http or file)" "is refused"
+
 # --- mirroring ---
 expect_exit 0 "mirror, re-signed with the site key" \
   m --include app --with-deps --sign-key "$SITE_KEY" "$U" "$R"
