@@ -207,18 +207,8 @@ struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *typ
     return NULL;
 }
 
-void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, size_t len)
+static void rec_append(struct pw_repo_rec *r, const char *key, char *copy, size_t len)
 {
-    char *copy = pw_xmalloc(len + 1);
-    memcpy(copy, val, len);
-    copy[len] = '\0';
-    for (size_t i = 0; i < r->n; i++)
-        if (!strcmp(r->kv[i].key, key)) {
-            free(r->kv[i].val);
-            r->kv[i].val = copy;
-            r->kv[i].len = len;
-            return;
-        }
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->kv = pw_xrealloc(r->kv, r->cap * sizeof(*r->kv));
@@ -228,6 +218,28 @@ void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, s
     r->kv[r->n].len = len;
     r->n++;
 }
+
+static char *copy_value(const char *val, size_t len)
+{
+    char *copy = pw_xmalloc(len + 1);
+    memcpy(copy, val, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, size_t len)
+{
+    char *copy = copy_value(val, len);
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->kv[i].key, key)) {
+            free(r->kv[i].val);
+            r->kv[i].val = copy;
+            r->kv[i].len = len;
+            return;
+        }
+    rec_append(r, key, copy, len);
+}
+
 
 void pw_repo_rec_set(struct pw_repo_rec *r, const char *key, const char *val)
 {
@@ -361,7 +373,8 @@ int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const 
             if (read_head(data, len, &pos, word, sizeof(word), &vlen) < 0 ||
                 vlen > len - pos || len - pos - vlen < 1 || data[pos + vlen] != '\n')
                 goto bad;
-            pw_repo_rec_setn(r, word, data + pos, vlen);
+            /* a damaged index may repeat a key: the first one wins, as in rec_get */
+            rec_append(r, word, copy_value(data + pos, vlen), vlen);
             pos += vlen + 1;
         }
     }
