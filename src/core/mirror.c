@@ -346,11 +346,15 @@ static void teardown(struct pw_mirror *m)
     pw_strvec_release(&m->local_paths);
     pw_buf_release(&m->entry);
     pw_buf_release(&m->entry_sig);
+    free(m->filelists.type);
+    free(m->filelists.href);
+    free(m->filelists.digest);
 }
 
 /* ---- choosing ---- */
 
-static void select_packages(struct pw_mirror *m, unsigned char *sel)
+/* Filter, then (with --with-deps) the closure; problems collects what it cannot satisfy. */
+static void choose(struct pw_mirror *m, unsigned char *sel)
 {
     const struct pw_mirror_opts *o = m->o;
     const struct pw_strvec *archs = o->family == PW_FAMILY_DEB ? &m->archs : o->archs;
@@ -359,9 +363,33 @@ static void select_packages(struct pw_mirror *m, unsigned char *sel)
     size_t chosen = 0;
     for (size_t i = 0; i < m->pkgs.n; i++)
         chosen += sel[i];
+    pw_strvec_release(&m->res->problems);
+    m->res->by_deps = 0;
     if (o->with_deps)
         m->res->by_deps = pw_depsolve_closure(&m->pkgs, o->family, sel, &m->res->problems);
     m->res->selected = chosen + m->res->by_deps;
+}
+
+static int file_problem(const struct pw_strvec *problems)
+{
+    for (size_t i = 0; i < problems->n; i++)
+        if (strstr(problems->v[i], ": needs '/"))
+            return 1;
+    return 0;
+}
+
+static int select_packages(struct pw_mirror *m, const struct pw_mirror_family *fam,
+                           unsigned char *sel, struct pw_err *err)
+{
+    choose(m, sel);
+    /* file requirements beyond primary's short list: read the full file lists, then again */
+    if (fam->more_files && file_problem(&m->res->problems)) {
+        int rc = fam->more_files(m, err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0)
+            choose(m, sel);
+    }
     for (size_t i = 0; i < m->pkgs.n; i++) {
         if (!sel[i])
             continue;
@@ -370,6 +398,7 @@ static void select_packages(struct pw_mirror *m, unsigned char *sel)
         pw_strvec_push_owned(&m->res->packages, pw_buf_detach(&d, NULL));
     }
     pw_strvec_sort(&m->res->packages);
+    return 0;
 }
 
 /* ---- fetching packages ---- */
@@ -457,8 +486,9 @@ static int mirror_and_publish(struct pw_mirror *m, struct pw_err *err)
     m->res->indexed = m->pkgs.n;
     unsigned char *sel = pw_xcalloc(m->pkgs.n + 1, 1);
     char **files = pw_xcalloc(m->pkgs.n + 1, sizeof(*files));
-    select_packages(m, sel);
-    rc = check_digests(m, sel, err);
+    rc = select_packages(m, fam, sel, err);
+    if (rc == 0)
+        rc = check_digests(m, sel, err);
     if (rc == 0 && !m->o->dry_run)
         rc = fetch_packages(m, sel, files, err);
     if (rc == 0 && !m->o->dry_run)

@@ -223,4 +223,4 @@ static int apt_load(struct pw_mirror *m, struct pw_err *err)
     return rc;
 }
 
-const struct pw_mirror_family pw_mirror_family_apt = {"deb", apt_load};
+const struct pw_mirror_family pw_mirror_family_apt = {"deb", apt_load, NULL};

@@ -29,12 +29,15 @@ struct pw_mirror {
     int64_t upstream_date;        /* apt Release Date, stored for the downgrade check */
     struct pw_strvec local_keys;  /* "COMPONENT SHA256" of what the repository serves */
     struct pw_strvec local_paths; /* the file of each */
+    struct pw_rpmmd_data filelists; /* rpm: repomd's filelists entry (href NULL: none) */
 };
 
 struct pw_mirror_family {
     const char *name; /* "deb", "rpm" */
     /* Fetches and verifies the entry point and the indexes; fills m->pkgs. */
     int (*load)(struct pw_mirror *m, struct pw_err *err);
+    /* rpm: adds the full file lists to m->pkgs; 1 when it did, 0 when there are none. */
+    int (*more_files)(struct pw_mirror *m, struct pw_err *err);
 };
 
 extern const struct pw_mirror_family pw_mirror_family_apt;
@@ -88,6 +91,8 @@ int pw_mirror_read_all(const char *path, size_t max, struct pw_buf *out, struct 
 int pw_mirror_read_packages(const char *path, struct pw_upkgs *out, struct pw_err *err);
 /* Appends the packages of a primary.xml file (any compression) to out. */
 int pw_mirror_read_primary(const char *path, struct pw_upkgs *out, struct pw_err *err);
+/* Adds the files a filelists.xml (any compression) lists to the packages of pkgs. */
+int pw_mirror_read_filelists(const char *path, struct pw_upkgs *pkgs, struct pw_err *err);
 /* Appends the packages of the rpm-md repository at root (repodata/repomd.xml, not verified:
  * the caller's own repository) to out. */
 int pw_mirror_read_rpmmd(const char *root, struct pw_upkgs *out, struct pw_err *err);

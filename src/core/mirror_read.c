@@ -100,6 +100,23 @@ int pw_mirror_read_primary(const char *path, struct pw_upkgs *out, struct pw_err
     return rc;
 }
 
+static int feed_filelists(void *data, const void *buf, size_t len, struct pw_err *err)
+{
+    return pw_rpmmd_filelists_feed(data, buf, len, 0, err);
+}
+
+int pw_mirror_read_filelists(const char *path, struct pw_upkgs *pkgs, struct pw_err *err)
+{
+    struct pw_rpmmd_filelists *f = pw_rpmmd_filelists_new(pkgs);
+    if (!f)
+        return pw_err_set(err, PW_E_FAIL, "cannot create an XML parser");
+    int rc = pw_mirror_read_decompressed(path, feed_filelists, f, err);
+    if (rc == 0)
+        rc = pw_rpmmd_filelists_feed(f, NULL, 0, 1, err);
+    pw_rpmmd_filelists_free(f);
+    return rc;
+}
+
 int pw_mirror_read_rpmmd(const char *root, struct pw_upkgs *out, struct pw_err *err)
 {
     struct pw_buf path = PW_BUF_INIT, xml = PW_BUF_INIT;

@@ -44,8 +44,32 @@ static int rpm_load(struct pw_mirror *m, struct pw_err *err)
             pw_rpmmd_repomd_find(&r, "primary_zck") ? " (zchunk is not supported)" : "");
     if (rc == 0)
         rc = load_primary(m, primary, err);
+    const struct pw_rpmmd_data *fl = rc == 0 ? pw_rpmmd_repomd_find(&r, "filelists") : NULL;
+    if (fl) { /* read only when a file requirement needs it */
+        m->filelists = *fl;
+        m->filelists.type = pw_xstrdup(fl->type);
+        m->filelists.href = pw_xstrdup(fl->href);
+        m->filelists.digest = pw_xstrdup(fl->digest);
+    }
     pw_rpmmd_repomd_release(&r);
     return rc;
 }
 
-const struct pw_mirror_family pw_mirror_family_rpm = {"rpm", rpm_load};
+static int rpm_more_files(struct pw_mirror *m, struct pw_err *err)
+{
+    const struct pw_rpmmd_data *d = &m->filelists;
+    if (!d->href)
+        return 0;
+    struct pw_buf file = PW_BUF_INIT, url = PW_BUF_INIT;
+    int rc = pw_mirror_fetch_index(m, d->href, NULL, d->size, d->algo, d->digest, &file, err);
+    if (rc == 0)
+        rc = pw_mirror_read_filelists(file.buf, &m->pkgs, err);
+    pw_mirror_url(m, d->href, &url);
+    if (rc < 0)
+        pw_err_prefix(err, "upstream '%s': ", url.buf);
+    pw_buf_release(&file);
+    pw_buf_release(&url);
+    return rc < 0 ? rc : 1;
+}
+
+const struct pw_mirror_family pw_mirror_family_rpm = {"rpm", rpm_load, rpm_more_files};

@@ -137,4 +137,13 @@ int pw_rpmmd_primary_feed(struct pw_rpmmd_primary *p, const void *data, size_t l
                           struct pw_err *err);
 void pw_rpmmd_primary_free(struct pw_rpmmd_primary *p);
 
+/* filelists.xml, fed in chunks: adds every file of a package to the files of the package of
+ * pkgs whose digest is its pkgid (for file requirements outside primary's short list).
+ * pkgs must not grow while the parser lives. */
+struct pw_rpmmd_filelists;
+struct pw_rpmmd_filelists *pw_rpmmd_filelists_new(struct pw_upkgs *pkgs);
+int pw_rpmmd_filelists_feed(struct pw_rpmmd_filelists *f, const void *data, size_t len, int last,
+                            struct pw_err *err);
+void pw_rpmmd_filelists_free(struct pw_rpmmd_filelists *f);
+
 #endif

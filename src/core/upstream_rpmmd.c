@@ -692,3 +692,112 @@ void pw_rpmmd_primary_free(struct pw_rpmmd_primary *p)
     free(p->checksum_type);
     free(p);
 }
+
+/* ---- filelists.xml ---- */
+
+struct by_digest {
+    const char *digest;
+    size_t i;
+};
+
+struct pw_rpmmd_filelists {
+    struct xmlctx x;
+    struct pw_upkgs *pkgs;
+    struct by_digest *index; /* packages with a digest, sorted by it */
+    size_t nindex;
+    struct pw_upkg *pkg; /* the package being read, NULL when unknown */
+    struct pw_err local_err;
+    int root_seen;
+};
+
+static int digest_order(const void *a, const void *b)
+{
+    return strcmp(((const struct by_digest *)a)->digest, ((const struct by_digest *)b)->digest);
+}
+
+static struct pw_upkg *pkg_by_digest(struct pw_rpmmd_filelists *f, const char *pkgid)
+{
+    struct by_digest key = {pkgid, 0};
+    struct by_digest *hit = bsearch(&key, f->index, f->nindex, sizeof(*f->index), digest_order);
+    return hit ? &f->pkgs->v[hit->i] : NULL;
+}
+
+static void XMLCALL filelists_start(void *data, const XML_Char *qname, const XML_Char **atts)
+{
+    struct pw_rpmmd_filelists *f = data;
+    const char *name = local_name(qname);
+    int depth = ++f->x.depth;
+    if (f->x.failed)
+        return;
+    if (depth == 1) {
+        if (strcmp(name, "filelists"))
+            xml_fail(&f->x, PW_E_FORMAT, "not a filelists document: root element", name);
+        f->root_seen = 1;
+    } else if (depth == 2 && !strcmp(name, "package")) {
+        const char *pkgid = attr(atts, "pkgid");
+        char *lower = pkgid ? pw_xstrdup(pkgid) : NULL;
+        for (char *c = lower; c && *c; c++)
+            if (*c >= 'A' && *c <= 'F')
+                *c = (char)(*c - 'A' + 'a');
+        f->pkg = lower ? pkg_by_digest(f, lower) : NULL;
+        free(lower);
+    } else if (depth == 3 && f->pkg && !strcmp(name, "file")) {
+        collect(&f->x);
+    }
+}
+
+static void XMLCALL filelists_end(void *data, const XML_Char *qname)
+{
+    struct pw_rpmmd_filelists *f = data;
+    int depth = f->x.depth--;
+    if (f->x.failed)
+        return;
+    if (depth == 2) {
+        f->pkg = NULL;
+    } else if (depth == 3 && f->pkg && !strcmp(local_name(qname), "file")) {
+        char *path = collected(&f->x);
+        if (path[0] == '/') /* repeats of primary's files do no harm */
+            pw_strvec_push_owned(&f->pkg->files, path);
+        else
+            free(path);
+    }
+}
+
+struct pw_rpmmd_filelists *pw_rpmmd_filelists_new(struct pw_upkgs *pkgs)
+{
+    struct pw_rpmmd_filelists *f = pw_xcalloc(1, sizeof(*f));
+    f->pkgs = pkgs;
+    f->index = pw_xcalloc(pkgs->n + 1, sizeof(*f->index));
+    for (size_t i = 0; i < pkgs->n; i++)
+        if (pkgs->v[i].digest)
+            f->index[f->nindex++] = (struct by_digest){pkgs->v[i].digest, i};
+    qsort(f->index, f->nindex, sizeof(*f->index), digest_order);
+    pw_err_init(&f->local_err);
+    if (xmlctx_init(&f->x, f, filelists_start, filelists_end, &f->local_err) < 0) {
+        pw_rpmmd_filelists_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+int pw_rpmmd_filelists_feed(struct pw_rpmmd_filelists *f, const void *data, size_t len, int last,
+                            struct pw_err *err)
+{
+    int rc = xmlctx_feed(&f->x, data, len, last);
+    if (rc == 0 && last && !f->root_seen)
+        rc = pw_err_set(&f->local_err, PW_E_FORMAT, "empty document");
+    if (rc < 0) {
+        *err = f->local_err;
+        return pw_err_prefix(err, "filelists.xml: ");
+    }
+    return 0;
+}
+
+void pw_rpmmd_filelists_free(struct pw_rpmmd_filelists *f)
+{
+    if (!f)
+        return;
+    xmlctx_release(&f->x);
+    free(f->index);
+    free(f);
+}

@@ -18,6 +18,8 @@ mk_rpm exim-lite 4.0 1 noarch 'Provides: mta'
 mk_rpm helper-impl 1.0 1 noarch
 mk_rpm other 1.0 1 noarch
 mk_rpm broken 1.0 1 noarch 'Requires: missing-lib >= 2'
+mk_rpm viewer 1.0 1 noarch 'Requires: /usr/share/manual/version' # only filelists.xml has it
+mk_rpm manual 1.0 1 noarch
 mirror_createrepo "$T/www/rpm"
 pw_httpd_start "$T/www"
 trap mirror_cleanup EXIT
@@ -32,6 +34,11 @@ data-common 1.0-1 noarch
 exim-lite 4.0-1 noarch
 helper-impl 1.0-1 noarch
 libfoo 1.2-1 x86_64" "name filter and closure: exactly the expected set (versions, provides, files)"
+check "primary sufficed: filelists.xml not fetched" sh -c "! grep -q filelists '$PW_HTTPD_LOG'"
+expect_exit 0 "a file requirement outside primary" m --include viewer --with-deps --dry-run "$U" "$R"
+expect_eq "$(tr '\n' ' ' <"$T/stdout")" "manual 1.0-1 noarch viewer 1.0-1 noarch " \
+  "resolved through filelists.xml"
+check "filelists.xml fetched for it" grep -q 'filelists.xml.gz - 200' "$PW_HTTPD_LOG"
 expect_exit 0 "all versions" m --include 'libfoo' --dry-run "$U" "$R"
 expect_eq "$(tr '\n' ' ' <"$T/stdout")" "libfoo 1.0-1 x86_64 libfoo 1.2-1 x86_64 " "both versions without --latest"
 expect_exit 0 "--latest 1" m --include 'lib*' --latest 1 --dry-run "$U" "$R"

@@ -1,5 +1,5 @@
-/* libFuzzer target: repomd.xml and primary.xml through expat, primary fed in two chunks split
- * at a point the input chooses. */
+/* libFuzzer target: repomd.xml, primary.xml and filelists.xml through expat, the last two fed
+ * in two chunks split at a point the input chooses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pw_rpmmd_primary_feed(p, data + cut, size - cut, 1, &err) == 0)
         pw_upkgs_dedupe(&u, &err);
     pw_rpmmd_primary_free(p);
+    struct pw_rpmmd_filelists *f = pw_rpmmd_filelists_new(&u);
+    if (pw_rpmmd_filelists_feed(f, data, cut, 0, &err) == 0)
+        pw_rpmmd_filelists_feed(f, data + cut, size - cut, 1, &err);
+    pw_rpmmd_filelists_free(f);
     pw_upkgs_release(&u);
     return 0;
 }

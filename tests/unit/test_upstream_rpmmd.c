@@ -159,9 +159,44 @@ static void test_primary(void)
     pw_upkgs_release(&u);
 }
 
+static void test_filelists(void)
+{
+    struct pw_upkgs u;
+    struct pw_err err;
+    pw_err_init(&err);
+    pw_upkgs_init(&u);
+    TAP_INT_EQ(parse_primary(primary, strlen(primary), 4096, &u, &err), 0, "primary for filelists");
+    const char fl[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"2\">\n"
+        "<package pkgid=\"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\""
+        " name=\"foo\" arch=\"x86_64\"><version epoch=\"1\" ver=\"2.0\" rel=\"3\"/>\n"
+        "<file>/usr/bin/foo</file><file>/usr/share/foo/data</file>"
+        "<file type=\"dir\">/usr/share/foo</file></package>\n"
+        "<package pkgid=\"0000000000000000000000000000000000000000000000000000000000000000\">"
+        "<file>/nowhere</file></package>\n"
+        "</filelists>\n";
+    struct pw_rpmmd_filelists *f = pw_rpmmd_filelists_new(&u);
+    int rc = pw_rpmmd_filelists_feed(f, fl, 100, 0, &err);
+    if (rc == 0)
+        rc = pw_rpmmd_filelists_feed(f, fl + 100, strlen(fl) - 100, 1, &err);
+    pw_rpmmd_filelists_free(f);
+    TAP_INT_EQ(rc, 0, "filelists parses: %s", err.msg);
+    TAP_OK(pw_strvec_contains(&u.v[0].files, "/usr/share/foo/data"),
+           "a file beyond primary's list");
+    TAP_OK(pw_strvec_contains(&u.v[0].files, "/usr/share/foo"), "directories count too");
+    TAP_OK(!pw_strvec_contains(&u.v[1].files, "/nowhere"), "an unknown pkgid adds nothing");
+    f = pw_rpmmd_filelists_new(&u);
+    TAP_OK(pw_rpmmd_filelists_feed(f, "<metadata/>", 11, 1, &err) < 0, "wrong root refused: %s",
+           err.msg);
+    pw_rpmmd_filelists_free(f);
+    pw_upkgs_release(&u);
+}
+
 int main(void)
 {
     test_repomd();
     test_primary();
+    test_filelists();
     return tap_done();
 }
