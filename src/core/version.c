@@ -70,6 +70,11 @@ static const char *version_common(const char *v)
         return "must start with a digit";
     if (strchr(v, ':'))
         return "must not contain ':' (use the epoch field)";
+    /* Semver's "1.0.0-rc1" sorts after "1.0.0" in dpkg and is refused by rpm: the classic
+     * pre-release trap (goreleaser/nfpm#131). */
+    for (const char *d = strchr(v, '-'); d; d = strchr(d + 1, '-'))
+        if (is_alpha(d[1]))
+            return "marks a pre-release with '-': write '~' instead (1.0~rc1 sorts before 1.0)";
     return NULL;
 }
 

@@ -159,7 +159,13 @@ static void test_names(void)
 static void test_versions(void)
 {
     TAP_OK(!pw_version_check_deb("1.2.3~rc1+ds"), "deb: ~ and +");
-    TAP_OK(!pw_version_check_deb("1.2-beta"), "deb: '-' inside the upstream part");
+    TAP_OK(!pw_version_check_deb("1.2-3"), "deb: '-' inside the upstream part");
+    TAP_STR_EQ(pw_version_check_deb("1.2.0-rc1"),
+               "marks a pre-release with '-': write '~' instead (1.0~rc1 sorts before 1.0)",
+               "deb: semver pre-release");
+    TAP_STR_EQ(pw_version_check_rpm("1.2.0-beta.1"),
+               "marks a pre-release with '-': write '~' instead (1.0~rc1 sorts before 1.0)",
+               "rpm: semver pre-release");
     TAP_STR_EQ(pw_version_check_deb("v1.0"), "must start with a digit (drop the leading 'v')",
                "deb: leading v");
     TAP_STR_EQ(pw_version_check_deb("beta"), "must start with a digit", "deb: letters");
