@@ -32,6 +32,7 @@ struct build_opts {
     const char *rpm_compression;
     const char *sign_key;
     const char *source_date_epoch;
+    long long threads;
     struct pw_strvec var;
     struct pw_strvec vars;
 };
@@ -58,6 +59,8 @@ static const struct pw_opt build_options[] = {
     {"sign-key", 0, PW_OPT_STRING, O(sign_key), NULL, "KEYID", "sign rpm packages with this key"},
     {"source-date-epoch", 0, PW_OPT_STRING, O(source_date_epoch), NULL, "N",
      "timestamp for reproducible output (default $SOURCE_DATE_EPOCH, else 1704067200)"},
+    {"threads", 0, PW_OPT_INT, O(threads), NULL, "N",
+     "compressor threads in all (default: the online CPUs); never changes the bytes"},
     {"var", 0, PW_OPT_LIST, O(var), NULL, "KEY=VALUE", "set a variable (repeatable; wins)"},
     {"vars", 0, PW_OPT_LIST, O(vars), NULL, "FILE",
      "read variables from a JSON object (repeatable)"},
@@ -128,6 +131,11 @@ static int setup_ctx(struct build_run *r)
         return status;
     r->ctx.offline = r->opts.offline;
     r->ctx.sign_key = r->opts.sign_key;
+    if (r->opts.threads < 0 || r->opts.threads > 256) {
+        pw_out_error("build: --threads must be 0 (the online CPUs) to 256");
+        return 2;
+    }
+    r->ctx.threads = (int)r->opts.threads;
     if (r->opts.deb_compression &&
         pw_compression_parse(r->opts.deb_compression, "--deb-compression", &r->ctx.deb_compression,
                              &r->err) < 0)
@@ -205,23 +213,46 @@ static void remove_outputs_of(struct build_run *r, size_t manifest)
     r->noutputs = kept;
 }
 
-static int build_one(struct build_run *r, size_t mi, const struct pw_format *fmt)
+/* Every format of one manifest at once (pw_format_build_jobs): the compressors run side by
+ * side. Outputs that did build are recorded even when another failed, so they are removed. */
+static int build_manifest(struct build_run *r, size_t mi)
 {
-    const struct pw_package *pkg = package_for(&r->manifests[mi], fmt);
     const char *out_dir = r->opts.out ? r->opts.out : "dist";
-    struct pw_sources sources;
-    struct pw_buf path = PW_BUF_INIT;
-    pw_sources_init(&sources);
-    pw_err_init(&r->err);
-    int rc = pw_sources_fetch(pkg, &r->ctx, &sources, &r->err);
+    size_t n = r->nformats;
+    struct pw_sources *sources = pw_xcalloc(n, sizeof(*sources));
+    struct pw_format_job *jobs = pw_xcalloc(n, sizeof(*jobs));
+    int rc = 0;
+    size_t fetched = 0;
+    for (; fetched < n && rc == 0; fetched++) {
+        struct pw_format_job *j = &jobs[fetched];
+        j->fmt = r->formats[fetched];
+        j->pkg = package_for(&r->manifests[mi], j->fmt);
+        j->sources = &sources[fetched];
+        j->path = (struct pw_buf)PW_BUF_INIT;
+        pw_sources_init(&sources[fetched]);
+        pw_err_init(&j->err);
+        rc = j->rc = pw_sources_fetch(j->pkg, &r->ctx, &sources[fetched], &j->err);
+    }
     if (rc == 0)
-        rc = pw_format_build(fmt, pkg, &sources, &r->ctx, out_dir, &path, &r->err);
-    if (rc == 0)
-        rc = record_output(r, path.buf, fmt, pkg, mi);
-    if (rc < 0)
-        pw_err_prefix(&r->err, "building '%s' (%s): ", pkg->name, fmt->name);
-    pw_sources_release(&sources);
-    pw_buf_release(&path);
+        pw_format_build_jobs(jobs, n, &r->ctx, out_dir);
+    rc = 0;
+    for (size_t i = 0; i < fetched; i++) {
+        struct pw_format_job *j = &jobs[i];
+        if (j->rc == 0 && j->path.len)
+            j->rc = record_output(r, j->path.buf, j->fmt, j->pkg, mi) < 0 ? -r->err.code : 0;
+        else if (j->rc < 0 && rc == 0)
+            r->err = j->err;
+        if (j->rc < 0 && rc == 0) {
+            rc = j->rc;
+            pw_err_prefix(&r->err, "building '%s' (%s): ", j->pkg->name, j->fmt->name);
+        }
+    }
+    for (size_t i = 0; i < fetched; i++) {
+        pw_sources_release(&sources[i]);
+        pw_buf_release(&jobs[i].path);
+    }
+    free(sources);
+    free(jobs);
     return rc;
 }
 
@@ -240,12 +271,11 @@ static void build_all(struct build_run *r)
                 note_skipped(m);
             continue;
         }
-        for (size_t fi = 0; fi < r->nformats; fi++) {
-            if (build_one(r, mi, r->formats[fi]) < 0) {
-                r->status = pw_out_fail(&r->err);
-                remove_outputs_of(r, mi);
-                return;
-            }
+        pw_err_init(&r->err);
+        if (build_manifest(r, mi) < 0) {
+            r->status = pw_out_fail(&r->err);
+            remove_outputs_of(r, mi);
+            return;
         }
     }
 }

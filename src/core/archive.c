@@ -4,7 +4,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,17 +14,28 @@
 
 #define CHUNK (64 * 1024)
 
-static la_ssize_t sink_write(struct archive *a, void *data, const void *buf, size_t len)
+/* Compressed bytes to the fd or memory. */
+static int raw_write(void *data, const void *buf, size_t len, struct pw_err *err)
 {
     struct pw_archive_writer *w = data;
     if (w->mem) {
         pw_buf_add(w->mem, buf, len);
     } else if (pw_fs_write_all(w->fd, buf, len) < 0) {
         w->sink_errno = errno;
-        archive_set_error(a, errno, "%s", strerror(errno));
-        return -1;
+        return pw_err_errno(err, PW_E_IO, errno, "cannot write the archive");
     }
     w->bytes_out += len;
+    return 0;
+}
+
+/* libarchive writes the uncompressed archive here; the compressor takes it. */
+static la_ssize_t sink_write(struct archive *a, void *data, const void *buf, size_t len)
+{
+    struct pw_archive_writer *w = data;
+    if (pw_zstream_write(&w->z, buf, len, &w->z_err) < 0) {
+        archive_set_error(a, w->sink_errno ? w->sink_errno : EIO, "%s", w->z_err.msg);
+        return -1;
+    }
     return (la_ssize_t)len;
 }
 
@@ -33,38 +43,6 @@ static int archive_fail(struct archive *a, struct pw_err *err, const char *what)
 {
     const char *why = a ? archive_error_string(a) : NULL;
     return pw_err_set(err, PW_E_IO, "%s: %s", what, why ? why : "unknown libarchive error");
-}
-
-static int set_filter(struct archive *a, const struct pw_compression *comp)
-{
-    char level[16];
-    snprintf(level, sizeof(level), "%d", pw_compression_level(comp));
-    switch (comp->method) {
-    case PW_COMPRESS_NONE:
-        return archive_write_add_filter_none(a);
-    case PW_COMPRESS_GZIP:
-        if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-            archive_write_set_filter_option(a, "gzip", "compression-level", level) != ARCHIVE_OK)
-            return ARCHIVE_FATAL;
-        /* A NULL value turns the option off: no timestamp in the gzip header. */
-        return archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
-    case PW_COMPRESS_XZ:
-        if (archive_write_add_filter_xz(a) != ARCHIVE_OK ||
-            archive_write_set_filter_option(a, "xz", "compression-level", level) != ARCHIVE_OK)
-            return ARCHIVE_FATAL;
-        /* Single- and multi-threaded xz streams differ: always one thread. */
-        return archive_write_set_filter_option(a, "xz", "threads", "1");
-    case PW_COMPRESS_ZSTD:
-        if (archive_write_add_filter_zstd(a) != ARCHIVE_OK)
-            return ARCHIVE_FATAL;
-        return archive_write_set_filter_option(a, "zstd", "compression-level", level);
-    }
-    return ARCHIVE_FATAL;
-}
-
-int pw_archive_set_filter(struct archive *a, const struct pw_compression *comp)
-{
-    return set_filter(a, comp);
 }
 
 static int set_format(struct archive *a, enum pw_archive_format fmt)
@@ -82,7 +60,13 @@ static int writer_open(struct pw_archive_writer *w, enum pw_archive_format fmt,
     w->chunk = pw_xmalloc(CHUNK);
     if (!w->a || !w->entry)
         return pw_err_set(err, PW_E_FAIL, "cannot create an archive writer");
-    if (set_format(w->a, fmt) != ARCHIVE_OK || set_filter(w->a, comp) != ARCHIVE_OK ||
+    pw_err_init(&w->z_err);
+    if (pw_zstream_init(&w->z, comp, comp->threads, raw_write, w, err) < 0) {
+        pw_archive_writer_release(w);
+        return -PW_E_FAIL;
+    }
+    w->z_open = 1;
+    if (set_format(w->a, fmt) != ARCHIVE_OK || archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
         archive_write_set_bytes_per_block(w->a, 10240) != ARCHIVE_OK ||
         archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK) {
         archive_fail(w->a, err, "cannot set up the archive writer");
@@ -226,6 +210,10 @@ int pw_archive_writer_finish(struct pw_archive_writer *w, struct pw_err *err)
     int rc = 0;
     if (w->a && archive_write_close(w->a) != ARCHIVE_OK)
         rc = archive_fail(w->a, err, "cannot finish the archive");
+    if (rc == 0 && w->z_open) {
+        w->z_open = 0;
+        rc = pw_zstream_finish(&w->z, err);
+    }
     pw_archive_writer_release(w);
     return rc;
 }
@@ -236,6 +224,9 @@ void pw_archive_writer_release(struct pw_archive_writer *w)
         archive_write_free(w->a);
     if (w->entry)
         archive_entry_free(w->entry);
+    if (w->z_open)
+        pw_zstream_release(&w->z);
+    w->z_open = 0;
     free(w->chunk);
     w->a = NULL;
     w->entry = NULL;

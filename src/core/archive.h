@@ -12,6 +12,7 @@
 #include "../base/err.h"
 #include "compress.h"
 #include "contents.h"
+#include "zstream.h"
 
 struct archive;
 struct archive_entry;
@@ -30,13 +31,14 @@ struct pw_archive_writer {
     uint64_t next_ino;
     int sink_errno;
     unsigned char *chunk;
+    struct pw_zstream z; /* the compressor between libarchive and the sink */
+    int z_open;
+    struct pw_err z_err; /* the compressor's or the sink's first error */
 };
 
-/* Output is deterministic: gzip without name or timestamp, xz single-threaded with its
- * preset, zstd single-threaded with its level; no padding after the end of the archive. */
-/* The same deterministic compression on a libarchive writer of the caller's (the rpm payload
- * compresses a cpio stream it also hashes uncompressed). Returns a libarchive status. */
-int pw_archive_set_filter(struct archive *a, const struct pw_compression *comp);
+/* Output is deterministic: gzip without name or timestamp, xz and zstd in their
+ * multi-threaded modes whatever comp->threads is (zstream.h); no padding after the end of the
+ * archive. */
 int pw_archive_writer_open_fd(struct pw_archive_writer *w, int fd, enum pw_archive_format fmt,
                               const struct pw_compression *comp, struct pw_err *err);
 int pw_archive_writer_open_mem(struct pw_archive_writer *w, struct pw_buf *out,

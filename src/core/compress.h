@@ -8,7 +8,8 @@ enum pw_compress_method { PW_COMPRESS_NONE, PW_COMPRESS_GZIP, PW_COMPRESS_XZ, PW
 
 struct pw_compression {
     enum pw_compress_method method;
-    int level; /* -1: the method's default */
+    int level;   /* -1: the method's default */
+    int threads; /* compressor workers, < 1: one; changes speed and memory, never the bytes */
 };
 
 /* Parses "gzip", "xz:9", "zstd:19", "none". what names the option for messages. */

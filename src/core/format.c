@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,8 +50,8 @@ const struct pw_format *pw_format_probe_file(const char *path, struct pw_err *er
 }
 
 int pw_format_build(const struct pw_format *fmt, const struct pw_package *pkg,
-                    const struct pw_sources *sources, const struct pw_ctx *ctx, const char *out_dir, struct pw_buf *out_path,
-                    struct pw_err *err)
+                    const struct pw_sources *sources, const struct pw_ctx *ctx, const char *out_dir,
+                    struct pw_buf *out_path, struct pw_err *err)
 {
     int rc = fmt->validate ? fmt->validate(pkg, err) : 0;
     if (rc < 0)
@@ -80,5 +82,56 @@ int pw_format_build(const struct pw_format *fmt, const struct pw_package *pkg,
     rc = pw_atomic_commit(&af, err);
 out:
     pw_contents_release(&contents);
+    return rc;
+}
+
+struct job_run {
+    struct pw_format_job *job;
+    struct pw_ctx ctx; /* a copy with this job's compressor threads */
+    const char *out_dir;
+};
+
+static void *run_job(void *arg)
+{
+    struct job_run *jr = arg;
+    struct pw_format_job *j = jr->job;
+    pw_err_init(&j->err);
+    j->rc = pw_format_build(j->fmt, j->pkg, j->sources, &jr->ctx, jr->out_dir, &j->path, &j->err);
+    return NULL;
+}
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+int pw_format_build_jobs(struct pw_format_job *jobs, size_t n, const struct pw_ctx *ctx,
+                         const char *out_dir)
+{
+    int threads = ctx->threads > 0 ? ctx->threads : online_cpus();
+    int each = n ? threads / (int)n : 1;
+    struct job_run *runs = pw_xcalloc(n ? n : 1, sizeof(*runs));
+    pthread_t *tids = pw_xcalloc(n ? n : 1, sizeof(*tids));
+    int *started = pw_xcalloc(n ? n : 1, sizeof(*started));
+    for (size_t i = 0; i < n; i++) {
+        runs[i] = (struct job_run){&jobs[i], *ctx, out_dir};
+        runs[i].ctx.deb_compression.threads = each < 1 ? 1 : each;
+        runs[i].ctx.rpm_compression.threads = each < 1 ? 1 : each;
+        /* the last job runs on this thread; a failed thread start runs inline too */
+        started[i] = i + 1 < n && pthread_create(&tids[i], NULL, run_job, &runs[i]) == 0;
+        if (!started[i])
+            run_job(&runs[i]);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = jobs[i].rc;
+    free(runs);
+    free(tids);
+    free(started);
     return rc;
 }

@@ -36,7 +36,23 @@ const struct pw_format *pw_format_at(size_t i);
 /* Builds one package: contents, writer into a temp file in out_dir, rename. On success
  * out_path holds the final path. */
 int pw_format_build(const struct pw_format *fmt, const struct pw_package *pkg,
-                    const struct pw_sources *sources, const struct pw_ctx *ctx, const char *out_dir, struct pw_buf *out_path,
-                    struct pw_err *err);
+                    const struct pw_sources *sources, const struct pw_ctx *ctx, const char *out_dir,
+                    struct pw_buf *out_path, struct pw_err *err);
+
+/* One package of one format, for pw_format_build_jobs. */
+struct pw_format_job {
+    const struct pw_format *fmt;
+    const struct pw_package *pkg;
+    const struct pw_sources *sources;
+    struct pw_buf path; /* out: the package written (init with PW_BUF_INIT) */
+    struct pw_err err;  /* out: why it failed */
+    int rc;             /* out: 0 or a negative PW_E_* */
+};
+
+/* Builds every job at once, each on its own thread, so the formats' compressors run side by
+ * side; ctx->threads (0: the online CPUs) is shared out between the compressors. The bytes do
+ * not depend on how many threads there are. Returns the first failing job's rc, or 0. */
+int pw_format_build_jobs(struct pw_format_job *jobs, size_t n, const struct pw_ctx *ctx,
+                         const char *out_dir);
 
 #endif

@@ -48,7 +48,7 @@ static const char *suffix_of(enum pw_compress_method m)
  * while a zstd control member would lock out Debian 11 even for inspection. */
 static struct pw_compression control_compression(const struct pw_compression *data)
 {
-    struct pw_compression c = {PW_COMPRESS_GZIP, 9};
+    struct pw_compression c = {PW_COMPRESS_GZIP, 9, 1};
     if (data->method == PW_COMPRESS_XZ) {
         c.method = PW_COMPRESS_XZ;
         c.level = pw_compression_level(data);

@@ -12,18 +12,14 @@
 #include "archive.h"
 
 /* Compressed bytes: hash, count, write. */
-static la_ssize_t out_write(struct archive *a, void *data, const void *buf, size_t len)
+static int out_write(void *data, const void *buf, size_t len, struct pw_err *err)
 {
-    (void)a;
     struct pw_rpm_payload *p = data;
-    if (pw_fs_write_all(p->fd, buf, len) < 0) {
-        if (!p->io_err.code)
-            pw_err_errno(&p->io_err, PW_E_IO, errno, "cannot write the payload");
-        return -1;
-    }
+    if (pw_fs_write_all(p->fd, buf, len) < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot write the payload");
     pw_hash_update(&p->out_hash, buf, len);
     p->out_size += len;
-    return (la_ssize_t)len;
+    return 0;
 }
 
 /* Uncompressed cpio bytes: hash, count, hand to the compressor. */
@@ -31,20 +27,9 @@ static int cpio_put(struct pw_rpm_payload *p, const void *buf, size_t len)
 {
     pw_hash_update(&p->cpio_hash, buf, len);
     p->cpio_size += len;
-    const char *c = buf;
-    while (len) {
-        la_ssize_t n = archive_write_data(p->out, c, len);
-        if (n <= 0) {
-            if (!p->io_err.code)
-                pw_err_set(&p->io_err, PW_E_FAIL, "compressing the payload: %s",
-                           archive_error_string(p->out) ? archive_error_string(p->out)
-                                                        : "write failed");
-            return -1;
-        }
-        c += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    if (p->io_err.code)
+        return -1;
+    return pw_zstream_write(&p->z, buf, len, &p->io_err) < 0 ? -1 : 0;
 }
 
 static la_ssize_t cpio_write(struct archive *a, void *data, const void *buf, size_t len)
@@ -64,37 +49,17 @@ static int fail(struct pw_rpm_payload *p, struct archive *a, const char *what, s
     return pw_err_set(err, PW_E_FAIL, "%s: %s", what, msg ? msg : "failed");
 }
 
-static int set_filter(struct archive *a, const struct pw_compression *c, struct pw_err *err)
+static int open_out(struct pw_rpm_payload *p, const struct pw_compression *c, struct pw_err *err)
 {
     if (c->method == PW_COMPRESS_NONE)
         return pw_err_set(err, PW_E_USAGE,
                           "rpm payloads must be compressed (gzip, xz or zstd): rpm reads a "
                           "package without a compressor as gzip");
-    if (pw_archive_set_filter(a, c) != ARCHIVE_OK)
-        return pw_err_set(err, PW_E_FAIL, "payload compression %s:%d: %s",
-                          pw_compression_name(c->method), pw_compression_level(c),
-                          archive_error_string(a) ? archive_error_string(a) : "unsupported");
-    return 0;
-}
-
-static int open_out(struct pw_rpm_payload *p, const struct pw_compression *c, struct pw_err *err)
-{
-    p->out = archive_write_new();
-    int rc = set_filter(p->out, c, err);
+    int rc = pw_zstream_init(&p->z, c, c->threads, out_write, p, err);
     if (rc < 0)
-        return rc;
-    if (archive_write_set_format_raw(p->out) != ARCHIVE_OK ||
-        archive_write_set_bytes_in_last_block(p->out, 1) != ARCHIVE_OK ||
-        archive_write_open(p->out, p, NULL, out_write, NULL) != ARCHIVE_OK)
-        return fail(p, p->out, "starting the payload compressor", err);
-    /* The raw format carries exactly one entry: the whole cpio stream. */
-    struct archive_entry *e = archive_entry_new();
-    archive_entry_set_pathname(e, "payload");
-    archive_entry_set_filetype(e, AE_IFREG);
-    rc = archive_write_header(p->out, e);
-    archive_entry_free(e);
-    if (rc != ARCHIVE_OK)
-        return fail(p, p->out, "starting the payload compressor", err);
+        return pw_err_prefix(err, "payload compression %s:%d: ", pw_compression_name(c->method),
+                             pw_compression_level(c));
+    p->z_open = 1;
     return 0;
 }
 
@@ -222,8 +187,9 @@ int pw_rpm_payload_finish(struct pw_rpm_payload *p, struct pw_err *err)
                           (unsigned long long)p->left);
     if (p->stripped ? write_trailer(p) < 0 : archive_write_close(p->cpio) != ARCHIVE_OK)
         return fail(p, p->cpio, "finishing the cpio payload", err);
-    if (archive_write_close(p->out) != ARCHIVE_OK)
-        return fail(p, p->out, "finishing the payload compression", err);
+    p->z_open = 0;
+    if (pw_zstream_finish(&p->z, err) < 0)
+        return pw_err_prefix(err, "finishing the payload compression: ");
     pw_hash_final(&p->cpio_hash, p->cpio_sha256);
     pw_hash_final(&p->out_hash, p->out_sha256);
     return 0;
@@ -233,10 +199,10 @@ void pw_rpm_payload_release(struct pw_rpm_payload *p)
 {
     if (p->cpio)
         archive_write_free(p->cpio);
-    if (p->out)
-        archive_write_free(p->out);
+    if (p->z_open)
+        pw_zstream_release(&p->z);
+    p->z_open = 0;
     p->cpio = NULL;
-    p->out = NULL;
     /* No-ops once finish has taken the results. */
     pw_hash_release(&p->cpio_hash);
     pw_hash_release(&p->out_hash);

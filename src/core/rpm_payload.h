@@ -11,6 +11,7 @@
 #include "../base/err.h"
 #include "compress.h"
 #include "hash.h"
+#include "zstream.h"
 
 struct archive;
 
@@ -18,7 +19,8 @@ struct pw_rpm_payload {
     int fd;
     int stripped;
     struct archive *cpio; /* newc writer; NULL in stripped mode */
-    struct archive *out;  /* raw writer carrying the compression filter */
+    struct pw_zstream z;  /* the compressor */
+    int z_open;
     struct pw_hash cpio_hash, out_hash;
     uint64_t left;        /* data bytes the current entry still expects */
     struct pw_err io_err; /* first error seen inside a libarchive callback */
