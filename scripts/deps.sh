@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh build|test: installs the Debian packages packwright needs, only those missing.
+# deps.sh build|test|bench: installs the Debian packages packwright needs, only those missing.
 set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config librpm-dev libarchive-dev libcurl4-openssl-dev
   zlib1g-dev libcjson-dev liblzma-dev libzstd-dev libssl-dev libexpat1-dev musl-tools
