@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +128,46 @@ int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
     return 0;
 }
 
+/* The kernel copies (or, on file systems that share extents, clones) the data; a plain
+ * read/write loop where it cannot. */
+static int copy_data(int in, int out, off_t size)
+{
+    off_t done = 0;
+    while (done < size) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
+        if (n > 0) {
+            done += n;
+            continue;
+        }
+        if (n == 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        if (done || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
+            return -1;
+        struct pw_repo_sums ignored;
+        return lseek(in, 0, SEEK_SET) < 0 ? -1 : pump_hash(in, out, 0, &ignored);
+    }
+    return 0;
+}
+
+/* Hashes the copy itself, through a mapping (no second copy of the data): the digests are
+ * those of the bytes the pool will hold. */
+static int hash_fd(int fd, off_t size, unsigned mask, struct pw_repo_sums *s)
+{
+    if (size == 0) {
+        pw_repo_sums_buffer("", 0, mask, s);
+        return 0;
+    }
+    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return lseek(fd, 0, SEEK_SET) < 0 ? -1 : pump_hash(fd, -1, mask, s);
+    madvise(map, (size_t)size, MADV_SEQUENTIAL);
+    pw_repo_sums_buffer(map, (size_t)size, mask, s);
+    munmap(map, (size_t)size);
+    return 0;
+}
+
 int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
                     struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
 {
@@ -147,15 +188,17 @@ int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, str
         close(in);
         return pw_err_errno(err, PW_E_IO, e, "cannot create a file in '%s'", r->tmp);
     }
-    int rc = pump_hash(in, out, mask, s);
+    struct timespec times[2] = {sst.st_atim, sst.st_mtim};
+    int rc = copy_data(in, out, sst.st_size);
     int e = errno;
     close(in);
-    if (rc == 0) {
-        struct timespec times[2] = {sst.st_atim, sst.st_mtim};
-        if (fchmod(out, 0644) < 0 || futimens(out, times) < 0 || fstat(out, st) < 0) {
-            rc = -1;
-            e = errno;
-        }
+    if (rc == 0 && (fchmod(out, 0644) < 0 || futimens(out, times) < 0 || fstat(out, st) < 0)) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && hash_fd(out, st->st_size, mask, s) < 0) {
+        rc = -1;
+        e = errno;
     }
     close(out);
     if (rc < 0) {
