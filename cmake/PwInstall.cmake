@@ -7,7 +7,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/doc/packwright.1 ${CMAKE_SOURCE_DIR}/doc/packw
 # packwright-toml is built and installed by cmake/PwStaticHelper.cmake (musl, static) as
 # ${CMAKE_BINARY_DIR}/packwright-toml. A tree without that target still installs the file
 # when it is there.
-if(NOT TARGET packwright-toml)
+if(NOT TARGET packwright-toml-static)
   install(PROGRAMS ${CMAKE_BINARY_DIR}/packwright-toml DESTINATION ${CMAKE_INSTALL_BINDIR} OPTIONAL)
 endif()
 
@@ -25,12 +25,12 @@ if(PW_GZIP AND CMAKE_STRIP)
     DEPENDS packwright
     COMMENT "Stripping packwright into ship/"
     VERBATIM)
-  if(TARGET packwright-toml)
+  if(TARGET packwright-toml-static)
     # Already static and stripped (-s) by cmake/PwStaticHelper.cmake.
     add_custom_command(OUTPUT ${pw_ship}/packwright-toml
       COMMAND ${CMAKE_COMMAND} -E make_directory ${pw_ship}
       COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/packwright-toml ${pw_ship}/packwright-toml
-      DEPENDS packwright-toml ${CMAKE_BINARY_DIR}/packwright-toml
+      DEPENDS packwright-toml-static ${CMAKE_BINARY_DIR}/packwright-toml
       VERBATIM)
     list(APPEND pw_ship_files ${pw_ship}/packwright-toml)
   endif()

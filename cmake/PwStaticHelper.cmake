@@ -32,7 +32,7 @@ add_custom_command(OUTPUT ${PW_HELPER_OUT}
   DEPENDS ${PW_HELPER_SOURCES} ${PW_HELPER_HEADERS}
   COMMENT "Building the static packwright-toml with ${PW_HELPER_CC}"
   COMMAND_EXPAND_LISTS VERBATIM)
-add_custom_target(packwright-toml ALL DEPENDS ${PW_HELPER_OUT})
+add_custom_target(packwright-toml-static ALL DEPENDS ${PW_HELPER_OUT})
 install(PROGRAMS ${PW_HELPER_OUT} DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # The same helper built like every other target (with ASan and UBSan in build-test), so that

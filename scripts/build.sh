@@ -16,10 +16,19 @@ vars=()
 rm -rf dist
 ./build/packwright build --out dist "${vars[@]}" pkg/*
 
-sign=()
-[ -n "${PACKWRIGHT_SIGN_KEY:-}" ] && sign=(--sign-key "$PACKWRIGHT_SIGN_KEY")
-./build/packwright repo add "${sign[@]}" --url "file://$(pwd)/repo" repo dist/*
-./build/packwright repo check repo
+# Without PACKWRIGHT_SIGN_KEY, a local key (kept in .cache/gnupg, git-ignored) signs the
+# repository, so apt and dnf can use it with signed-by / gpgcheck as they would in production.
+key=${PACKWRIGHT_SIGN_KEY:-}
+if [ -z "$key" ]; then
+  export GNUPGHOME=$(pwd)/.cache/gnupg
+  key="packwright local repository <packwright-local@localhost>"
+  mkdir -p -m 0700 "$GNUPGHOME"
+  gpg --batch --list-secret-keys "$key" >/dev/null 2>&1 ||
+    gpg --batch --passphrase '' --quick-gen-key "$key" ed25519 sign never 2>/dev/null
+  key=$(gpg --batch --with-colons --list-secret-keys "$key" | awk -F: '/^fpr/ {print $10; exit}')
+fi
+./build/packwright repo add --sign-key "$key" --url "file://$(pwd)/repo" repo dist/*
+./build/packwright repo check --keyring repo/packwright-archive-keyring.gpg repo
 echo
 ls -l dist
 echo "repository: $(pwd)/repo (apt: repo/packwright.sources, dnf: repo/packwright.repo)"
