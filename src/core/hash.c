@@ -1,4 +1,5 @@
 #include "hash.h"
+#include "../base/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,22 +115,12 @@ void pw_hex(const unsigned char *bytes, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int pw_unhex(const char *hex, unsigned char *out, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        int hi = hexval(hex[2 * i]);
-        int lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);
+        int hi = pw_hex_digit(hex[2 * i]);
+        int lo = hi < 0 ? -1 : pw_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (unsigned char)(hi << 4 | lo);

@@ -2,6 +2,7 @@
  * every key/value line, header and comment. TOML's definition rules are checked as tables
  * are built (see enum pw_toml_origin). */
 #include "toml.h"
+#include "../base/hex.h"
 #include "toml_int.h"
 
 #include <errno.h>
@@ -147,16 +148,6 @@ static int finish_line(struct parser *p)
 
 /* ---- strings ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static void add_utf8(struct pw_buf *b, uint32_t cp)
 {
@@ -210,7 +201,7 @@ static int parse_escape(struct parser *p, struct pw_buf *out)
         int digits = c == 'u' ? 4 : 8;
         uint32_t cp = 0;
         for (int i = 0; i < digits; i++) {
-            int h = hexval(peek(p, 0));
+            int h = pw_hex_digit(peek(p, 0));
             if (h < 0)
                 return fail(p, at, "escape '\\%c' needs %d hexadecimal digits", c, digits);
             cp = cp * 16 + (uint32_t)h;
@@ -454,7 +445,7 @@ static int is_dec(int c)
 }
 static int is_hex(int c)
 {
-    return hexval(c) >= 0;
+    return pw_hex_digit(c) >= 0;
 }
 static int is_oct(int c)
 {
@@ -475,7 +466,7 @@ static int parse_radix_int(const char *t, size_t n, int64_t *out)
     for (size_t i = 2; i < n; i++) {
         if (t[i] == '_')
             continue;
-        uint64_t d = (uint64_t)hexval((unsigned char)t[i]);
+        uint64_t d = (uint64_t)pw_hex_digit((unsigned char)t[i]);
         if (v > ((uint64_t)INT64_MAX - d) / (uint64_t)base)
             return -2;
         v = v * (uint64_t)base + d;
