@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../base/fs.h"
+#include "feed.h"
 #include "hash.h"
 
 #define CHUNK (64 * 1024)
@@ -57,7 +58,6 @@ static int writer_open(struct pw_archive_writer *w, enum pw_archive_format fmt,
 {
     w->a = archive_write_new();
     w->entry = archive_entry_new();
-    w->chunk = pw_xmalloc(CHUNK);
     if (!w->a || !w->entry)
         return pw_err_set(err, PW_E_FAIL, "cannot create an archive writer");
     pw_err_init(&w->z_err);
@@ -145,37 +145,18 @@ static int put_data(struct pw_archive_writer *w, struct pw_hash *md5, struct pw_
     return 0;
 }
 
-static int stream_src(struct pw_archive_writer *w, struct pw_file *f, struct pw_hash *md5,
-                      struct pw_hash *sha, struct pw_err *err)
+static int feed_chunk(void *arg, const void *data, size_t len, struct pw_err *err)
 {
-    int fd = open(f->src, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", f->src);
-    uint64_t done = 0;
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, w->chunk, CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", f->src);
-            break;
-        }
-        if (n == 0)
-            break;
-        if (done + (uint64_t)n > f->size) {
-            rc = pw_err_set(err, PW_E_IO, "'%s' grew while it was being packed", f->src);
-            break;
-        }
-        done += (uint64_t)n;
-        rc = put_data(w, md5, sha, w->chunk, (size_t)n, f->src, err);
-        if (rc < 0)
-            break;
-    }
-    close(fd);
-    if (rc == 0 && done != f->size)
-        rc = pw_err_set(err, PW_E_IO, "'%s' shrank while it was being packed", f->src);
-    return rc;
+    struct pw_archive_writer *w = arg;
+    la_ssize_t n = archive_write_data(w->a, data, len);
+    if (n < 0 || (size_t)n != len)
+        return archive_fail(w->a, err, "archive");
+    return 0;
+}
+
+void pw_archive_writer_set_feed(struct pw_archive_writer *w, const struct pw_contents *c)
+{
+    w->feed_of = c;
 }
 
 int pw_archive_writer_add(struct pw_archive_writer *w, const char *name, struct pw_file *f,
@@ -190,10 +171,16 @@ int pw_archive_writer_add(struct pw_archive_writer *w, const char *name, struct 
     pw_hash_init(&md5, PW_HASH_MD5);
     pw_hash_init(&sha, PW_HASH_SHA256);
     int rc;
-    if (f->flags & PW_FLAG_GENERATED)
-        rc = f->size ? put_data(w, &md5, &sha, f->data, (size_t)f->size, name, err) : 0;
-    else
-        rc = stream_src(w, f, &md5, &sha, err);
+    if (!(f->flags & PW_FLAG_GENERATED)) {
+        pw_hash_release(&md5);
+        pw_hash_release(&sha);
+        rc = pw_feed_stream(w->feed_of, f, feed_chunk, w, f->md5, f->sha256, err);
+        if (rc < 0)
+            return pw_err_prefix(err, "%s: ", name);
+        f->have_digests = 1;
+        return 0;
+    }
+    rc = f->size ? put_data(w, &md5, &sha, f->data, (size_t)f->size, name, err) : 0;
     if (rc < 0) {
         pw_hash_release(&md5);
         pw_hash_release(&sha);
@@ -227,10 +214,8 @@ void pw_archive_writer_release(struct pw_archive_writer *w)
     if (w->z_open)
         pw_zstream_release(&w->z);
     w->z_open = 0;
-    free(w->chunk);
     w->a = NULL;
     w->entry = NULL;
-    w->chunk = NULL;
 }
 
 static void reader_support(struct archive *a)

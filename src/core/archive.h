@@ -1,6 +1,6 @@
 /* Archives through libarchive (the only file that includes it): writing GNU tar or cpio
  * entries from a contents list, with each regular file's MD5 and SHA-256 computed while its
- * bytes stream (every input file is read exactly once, in 64 KiB chunks); and reading archives,
+ * bytes stream (every input file is read exactly once, through feed.h); and reading archives,
  * including an archive stored as a member of another one (a .deb's control.tar.xz). */
 #ifndef PW_CORE_ARCHIVE_H
 #define PW_CORE_ARCHIVE_H
@@ -30,10 +30,10 @@ struct pw_archive_writer {
     uint64_t bytes_out; /* compressed bytes written to the sink */
     uint64_t next_ino;
     int sink_errno;
-    unsigned char *chunk;
     struct pw_zstream z; /* the compressor between libarchive and the sink */
     int z_open;
-    struct pw_err z_err; /* the compressor's or the sink's first error */
+    struct pw_err z_err;               /* the compressor's or the sink's first error */
+    const struct pw_contents *feed_of; /* files come through this contents' feed (feed.h) */
 };
 
 /* Output is deterministic: gzip without name or timestamp, xz and zstd in their
@@ -44,6 +44,8 @@ int pw_archive_writer_open_fd(struct pw_archive_writer *w, int fd, enum pw_archi
 int pw_archive_writer_open_mem(struct pw_archive_writer *w, struct pw_buf *out,
                                enum pw_archive_format fmt, const struct pw_compression *comp,
                                struct pw_err *err);
+/* Regular files then come through c's shared reader when it has one (feed.h). */
+void pw_archive_writer_set_feed(struct pw_archive_writer *w, const struct pw_contents *c);
 /* Appends f as name ("./usr/bin/x"), with its mode, owner and group names (uid/gid 0) and
  * mtime. A regular file's bytes come from f->data (PW_FLAG_GENERATED) or f->src; f->md5,
  * f->sha256 and f->have_digests are set from the bytes written. A source file whose size

@@ -510,4 +510,6 @@ void pw_contents_copy(struct pw_contents *dst, const struct pw_contents *src)
         }
     }
     dst->n = src->n;
+    dst->feed = src->feed;
+    dst->feed_id = src->feed_id;
 }

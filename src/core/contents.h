@@ -44,10 +44,14 @@ struct pw_file {
     unsigned char sha256[32];
 };
 
+struct pw_feed;
+
 struct pw_contents {
     struct pw_file *files;
     size_t n;
     size_t cap;
+    struct pw_feed *feed; /* borrowed: the shared reader of its files (feed.h), or NULL */
+    int feed_id;          /* this writer's consumer id in feed */
 };
 
 void pw_contents_init(struct pw_contents *c);

@@ -109,6 +109,7 @@ static int write_data_tar(struct pw_contents *c, const struct pw_ctx *ctx, int f
     int rc = pw_archive_writer_open_fd(&w, fd, PW_ARCHIVE_GNUTAR, &ctx->deb_compression, err);
     if (rc < 0)
         return rc;
+    pw_archive_writer_set_feed(&w, c);
     struct pw_file root = dir_entry(ctx->source_date_epoch);
     rc = pw_archive_writer_add(&w, "./", &root, err);
     struct pw_buf name = PW_BUF_INIT;

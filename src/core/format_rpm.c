@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "feed.h"
 #include "gpg.h"
 #include "hash.h"
 #include "rpm_header.h"
@@ -48,70 +49,39 @@ static uint32_t elf_color(const unsigned char *data, size_t len)
 }
 
 struct file_stream {
-    struct pw_hash sha;
+    struct pw_rpm_file *rf;
+    struct pw_rpm_payload *p;
     uint64_t done;
 };
 
-static int stream_chunk(struct file_stream *s, struct pw_rpm_file *rf, struct pw_rpm_payload *p,
-                        const unsigned char *data, size_t len, struct pw_err *err)
+static int stream_chunk(void *arg, const void *data, size_t len, struct pw_err *err)
 {
+    struct file_stream *s = arg;
     if (s->done == 0)
-        rf->color = elf_color(data, len);
-    if (s->done + len > rf->f->size)
-        return pw_err_set(err, PW_E_IO, "'%s' grew while the package was being built",
-                          rf->f->src ? rf->f->src : rf->f->path);
-    pw_hash_update(&s->sha, data, len);
+        s->rf->color = elf_color(data, len);
     s->done += len;
-    return pw_rpm_payload_write(p, data, len, err);
-}
-
-static int stream_from_disk(struct file_stream *s, struct pw_rpm_file *rf, struct pw_rpm_payload *p,
-                            unsigned char *buf, struct pw_err *err)
-{
-    const char *src = rf->f->src;
-    int fd = open(src, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", src);
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, IO_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", src);
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = stream_chunk(s, rf, p, buf, (size_t)n, err);
-        if (rc < 0)
-            break;
-    }
-    close(fd);
-    if (rc == 0 && s->done != rf->f->size)
-        rc = pw_err_set(err, PW_E_IO, "'%s' shrank while the package was being built", src);
-    return rc;
+    return pw_rpm_payload_write(s->p, data, len, err);
 }
 
 /* One regular file: its bytes go to the payload and its SHA-256 (FILEDIGESTS) is taken on
- * the way, so each source is read exactly once. */
-static int stream_file(struct pw_rpm_file *rf, struct pw_rpm_payload *p, unsigned char *buf,
-                       struct pw_err *err)
+ * the way (by the shared reader when the .deb is written alongside), so each source is read
+ * exactly once. */
+static int stream_file(const struct pw_contents *c, struct pw_rpm_file *rf,
+                       struct pw_rpm_payload *p, struct pw_err *err)
 {
-    struct file_stream s;
-    s.done = 0;
-    pw_hash_init(&s.sha, PW_HASH_SHA256);
-    int rc;
-    if (rf->f->flags & PW_FLAG_GENERATED)
-        rc = rf->f->size ? stream_chunk(&s, rf, p, rf->f->data, rf->f->size, err) : 0;
-    else
-        rc = stream_from_disk(&s, rf, p, buf, err);
-    if (rc < 0) {
-        pw_hash_release(&s.sha);
-        return rc;
-    }
+    struct file_stream s = {rf, p, 0};
     unsigned char d[32];
-    pw_hash_final(&s.sha, d);
+    const struct pw_file *f = rf->f;
+    if (f->flags & PW_FLAG_GENERATED) {
+        int rc = f->size ? stream_chunk(&s, f->data, f->size, err) : 0;
+        if (rc < 0)
+            return rc;
+        pw_hash_buffer(PW_HASH_SHA256, f->data, f->size, d);
+    } else {
+        int rc = pw_feed_stream(c, f, stream_chunk, &s, NULL, d, err);
+        if (rc < 0)
+            return rc;
+    }
     pw_hex(d, sizeof(d), rf->digest);
     return 0;
 }
@@ -120,7 +90,6 @@ static int stream_payload(struct pw_rpm_pkg *r, int fd, struct pw_rpm_payload *p
                           struct pw_err *err)
 {
     int rc = pw_rpm_payload_init(p, fd, &r->ctx->rpm_compression, r->large, err);
-    unsigned char *buf = pw_xmalloc(IO_CHUNK);
     for (size_t i = 0; rc == 0 && i < r->nfiles; i++) {
         struct pw_rpm_file *rf = &r->files[i];
         const struct pw_file *f = rf->f;
@@ -137,11 +106,10 @@ static int stream_payload(struct pw_rpm_pkg *r, int fd, struct pw_rpm_payload *p
         };
         rc = pw_rpm_payload_add(p, &e, err);
         if (rc == 0 && f->kind == PW_FILE_REG)
-            rc = stream_file(rf, p, buf, err);
+            rc = stream_file(&r->contents, rf, p, err);
         if (rc < 0)
             pw_err_prefix(err, "payload: ");
     }
-    free(buf);
     if (rc == 0)
         rc = pw_rpm_payload_finish(p, err);
     if (rc == 0) {

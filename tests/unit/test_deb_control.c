@@ -68,7 +68,7 @@ static void test_lists(void)
         file("/var/log", PW_FILE_DIR, PW_FLAG_IMPLICIT, 0),
         file("/var/log/x.log", PW_FILE_REG, PW_FLAG_GHOST, 0),
     };
-    struct pw_contents c = {files, sizeof(files) / sizeof(files[0]), 0};
+    struct pw_contents c = {files, sizeof(files) / sizeof(files[0]), 0, NULL, 0};
     for (size_t i = 0; i < c.n; i++)
         memset(files[i].md5, (int)i, 16), files[i].have_digests = files[i].kind == PW_FILE_REG;
 
