@@ -144,6 +144,26 @@ check "referenced pool file kept" test -f "$alpha"
 check "old generations collected" test ! -d "$R/deb/.gen/1"
 expect_exit 0 "still a valid repository" "$PACKWRIGHT" repo check "$R"
 
+# a second suite and component: own Release and indices, a disabled stanza in .sources
+expect_exit 0 "--suite testing --component contrib" \
+  "$PACKWRIGHT" repo add --suite testing --component contrib "$R" "$T/in/pw-gamma_2.0-1_arm64.deb"
+TS=$R/deb/dists/testing
+check "testing has its own Release" grep -q '^Suite: testing' "$TS/Release"
+check "with its component" grep -q '^Components: contrib' "$TS/Release"
+check "and its index" grep -q '^Package: pw-gamma' "$TS/contrib/binary-arm64/Packages"
+check "pool path under the component" test -f "$R/deb/pool/contrib/p/pw-gamma/pw-gamma_2.0-1_arm64.deb"
+check "stable is untouched" sh -c "! grep -q '^Package: pw-gamma' '$S/main/binary-arm64/Packages'"
+check ".sources lists both suites, stable enabled" \
+  sh -c "grep -c '^Types: deb' '$R/packwright.sources' | grep -qx 2 && grep -B5 'Enabled: no' '$R/packwright.sources' | grep -q 'Suites: testing'"
+expect_exit 0 "both suites check out" "$PACKWRIGHT" repo check "$R"
+expect_exit 0 "remove from one suite only" "$PACKWRIGHT" repo remove --suite testing "$R" pw-gamma
+check "gone from testing" sh -c "! grep -q '^Package: pw-gamma' '$TS/contrib/binary-arm64/Packages'"
+
+# a directory packwright does not manage is never overwritten
+mkdir -p "$T/foreign/deb/dists/stable"
+expect_exit 1 "a foreign dists/ is refused" "$PACKWRIGHT" repo add "$T/foreign" "$T/in/pw-alpha_1.0-1_amd64.deb"
+expect_stderr "not managed by packwright" "with a reason"
+
 # zstd rpm-md metadata on request, remembered by later publishes
 Z=$T/zrepo
 expect_exit 0 "--rpm-compression zstd" \
