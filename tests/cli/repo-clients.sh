@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Packages built by `packwright build --sign-key`, published signed by `packwright repo add`
-# and served on 127.0.0.1, installed by real clients: apt with its whole state in $T
+# Packages built by `packwright build --sign-key` (the project's own pkg/packwright-toml and a
+# test pair with a dependency), published signed by `packwright repo add` and served on
+# 127.0.0.1, installed by real clients: apt with its whole state in $T
 # (signed-by keyring, no [trusted=yes]), apt inside a throwaway Debian root, and dnf into an
 # installroot with gpgcheck=1 and repo_gpgcheck=1. Neither may warn.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-repo.sh"
 repo_key
 FX=$PW_SOURCE_DIR/tests/fixtures/repo
+[ -x "$PW_BUILD_DIR/ship/packwright-toml" ] || fatal "no $PW_BUILD_DIR/ship/packwright-toml"
 expect_exit 0 "packwright build --sign-key" \
-  "$PACKWRIGHT" build -o "$T/dist" --sign-key "$KEY" "$FX/pw-repo-lib" "$FX/pw-repo-app"
-check "the rpms are signed" sh -c "rpm -qp --qf '%{DSAHEADER:pgpsig}\\n' '$T'/dist/*.rpm 2>/dev/null | grep -c EdDSA | grep -qx 2"
+  "$PACKWRIGHT" build -o "$T/dist" --sign-key "$KEY" --var build_dir="$PW_BUILD_DIR" \
+  "$PW_SOURCE_DIR/pkg/packwright-toml" "$FX/pw-repo-lib" "$FX/pw-repo-app"
+check "the rpms are signed" sh -c "rpm -qp --qf '%{DSAHEADER:pgpsig}\\n' '$T'/dist/*.rpm 2>/dev/null | grep -c EdDSA | grep -qx 3"
 R=$T/repo
 expect_exit 0 "publish signed" "$PACKWRIGHT" repo add --sign-key "$KEY" "$R" "$T"/dist/*.deb "$T"/dist/*.rpm
 repo_serve "$R"
@@ -49,21 +52,23 @@ run chroot "$root" apt-get update
 check "apt-get update in the Debian root" test "$rc" -eq 0
 check "no warnings there" no_warnings "$T/stdout" "$T/stderr"
 # no pty in the chroot: dpkg logs through a pipe instead
-run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y pw-repo-app
+run chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y pw-repo-app packwright-toml
 check "apt-get install in the Debian root" test "$rc" -eq 0
 check "no apt warnings on install" sh -c "! grep -qE '^(W|E):' '$T/stdout' '$T/stderr'"
 check "installed files are there" test -x "$root/usr/bin/pw-repo-app" -a -f "$root/usr/share/pw-repo-lib/lib.txt"
 check "the conffile too" test -f "$root/etc/pw-repo-app.conf"
-check "dpkg knows both" sh -c "chroot '$root' dpkg-query -W pw-repo-app pw-repo-lib >/dev/null"
+check "dpkg knows all three" sh -c "chroot '$root' dpkg-query -W pw-repo-app pw-repo-lib packwright-toml >/dev/null"
+check "the installed packwright-toml runs" sh -c "chroot '$root' packwright-toml --version | grep -q '^packwright-toml '"
 
 # dnf into an installroot, gpgcheck=1 and repo_gpgcheck=1
 dnf_setup "$URL"
-run dnf_run install pw-repo-app
+run dnf_run install pw-repo-app packwright-toml
 check "dnf install succeeds" test "$rc" -eq 0
 check "dnf prints no warnings" no_warnings "$T/stdout" "$T/stderr"
 check "repomd.xml.asc was fetched" grep -q 'repomd.xml.asc' "$T/http.log"
 check "installed from the repository" test -x "$D/root/usr/bin/pw-repo-app" -a -f "$D/root/usr/share/pw-repo-lib/lib.txt"
-check "rpm database has both" sh -c "rpm --root '$D/root' -q pw-repo-app pw-repo-lib >/dev/null"
+check "rpm database has all three" sh -c "rpm --root '$D/root' -q pw-repo-app pw-repo-lib packwright-toml >/dev/null"
+check "the installed packwright-toml runs" sh -c "'$D/root/usr/bin/packwright-toml' --version | grep -q '^packwright-toml '"
 
 # a tampered repomd.xml is refused by dnf (repo_gpgcheck) as by repo check
 gen=$(readlink "$R/rpm/repodata")
