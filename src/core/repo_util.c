@@ -159,10 +159,9 @@ static int hash_fd(int fd, off_t size, unsigned mask, struct pw_repo_sums *s)
         pw_repo_sums_buffer("", 0, mask, s);
         return 0;
     }
-    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (map == MAP_FAILED)
         return lseek(fd, 0, SEEK_SET) < 0 ? -1 : pump_hash(fd, -1, mask, s);
-    madvise(map, (size_t)size, MADV_SEQUENTIAL);
     pw_repo_sums_buffer(map, (size_t)size, mask, s);
     munmap(map, (size_t)size);
     return 0;
