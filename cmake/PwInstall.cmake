@@ -3,6 +3,9 @@
 # `cmake --install`, the .deb, the .rpm and pkg/ manifests all agree on one layout.
 install(FILES ${CMAKE_SOURCE_DIR}/doc/packwright.1 ${CMAKE_SOURCE_DIR}/doc/packwright-toml.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# The shell library the maintainer scripts of pkg/containerd-* source (packwright-toml's).
+install(FILES ${CMAKE_SOURCE_DIR}/pkg/packwright-toml/maint.sh
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/packwright-toml)
 
 # packwright-toml is built and installed by cmake/PwStaticHelper.cmake (musl, static) as
 # ${CMAKE_BINARY_DIR}/packwright-toml. A tree without that target still installs the file

@@ -83,6 +83,20 @@ static int url_missing(const char *url, long status)
     return stat(path, &st) < 0 && errno == ENOENT;
 }
 
+/* A download that got no answer at all (no network, no route, no name): says how to build
+ * without one. */
+static void hint_offline(const struct source_job *j, const char *url, long status,
+                         struct pw_err *err)
+{
+    if (err->code != PW_E_NETWORK || status != 0 || !strncmp(url, "file://", 7))
+        return;
+    size_t n = strlen(err->msg);
+    snprintf(err->msg + n, sizeof(err->msg) - n,
+             "; without network access, run 'packwright fetch %s' (with the same variables) "
+             "where it can be reached, and build with --offline",
+             j->pkg->manifest_path ? j->pkg->manifest_path : "PKG");
+}
+
 /* Counts a request; notes when the first of a probe found nothing. */
 static void note_request(struct source_job *j, const char *url, long status, int failed)
 {
@@ -213,8 +227,10 @@ static int load_checksum_file(struct source_job *j, struct pw_buf *text, struct 
     long status = 0;
     int rc = pw_fetch_url(url, url, &sink, j->ctx, &status, err);
     note_request(j, url, status, rc < 0);
-    if (rc < 0)
+    if (rc < 0) {
+        hint_offline(j, url, status, err);
         return fail_at(j, "sha512_url", err);
+    }
     j->store_checksum = 1;
     return 0;
 }
@@ -269,6 +285,7 @@ static int download(struct source_job *j, struct pw_buf *path, struct pw_err *er
     rc = pw_fetch_url(j->spec->url, j->r->name, &sink, j->ctx, &status, err);
     note_request(j, j->spec->url, status, rc < 0);
     if (rc < 0) {
+        hint_offline(j, j->spec->url, status, err);
         pw_cache_writer_abort(&w);
         return fail_at(j, NULL, err);
     }

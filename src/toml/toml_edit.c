@@ -38,7 +38,7 @@ struct edit {
     size_t n, cap;
 };
 
-enum edit_kind { EDIT_SET, EDIT_UNSET, EDIT_ENSURE };
+enum edit_kind { EDIT_SET, EDIT_UNSET, EDIT_ENSURE, EDIT_DROP_HEADER };
 
 /* ---- style ---- */
 
@@ -619,7 +619,7 @@ static int verify(const struct pw_toml_doc *old, const struct pw_toml_doc *new,
 {
     struct pw_toml_leaves want = {NULL, 0, 0}, got = {NULL, 0, 0};
     struct pw_toml_path prefix = PW_TOML_PATH_INIT;
-    if (kind == EDIT_ENSURE) {
+    if (kind == EDIT_ENSURE || kind == EDIT_DROP_HEADER) {
         const struct pw_toml_node *t = pw_toml_get(new, path);
         if (!t || t->type != PW_TOML_TABLE)
             return 0;
@@ -661,7 +661,7 @@ static int commit(struct pw_toml_doc **docp, struct edit *ed, const struct pw_to
         return 0;
     struct pw_buf text = PW_BUF_INIT, p = PW_BUF_INIT;
     splices_apply(ed, &text);
-    if (kind == EDIT_UNSET)
+    if (kind == EDIT_UNSET || kind == EDIT_DROP_HEADER)
         keep_final_newline(old, &text);
     struct pw_toml_doc *new = NULL;
     struct pw_err perr;
@@ -847,6 +847,30 @@ int pw_toml_edit_unset(struct pw_toml_doc **docp, const struct pw_toml_path *pat
     else
         remove_table(&ed, e->val);
     rc = commit(docp, &ed, path, NULL, EDIT_UNSET, err);
+    edit_release(&ed);
+    return rc;
+}
+
+int pw_toml_edit_bare_header(const struct pw_toml_node *t)
+{
+    return t && t->type == PW_TOML_TABLE && t->origin == PW_TOML_HEADER && !t->literal &&
+           t->section && !t->section->aot && !t->section->n_kv && t->n;
+}
+
+int pw_toml_edit_drop_header(struct pw_toml_doc **docp, const struct pw_toml_path *path,
+                             struct pw_err *err)
+{
+    struct edit ed = {*docp, {0}, NULL, 0, 0};
+    struct pw_toml_node *t = NULL;
+    struct pw_toml_entry *e = NULL;
+    size_t i = 0;
+    struct pw_err werr;
+    pw_err_init(&werr);
+    if (!path->n || walk(*docp, path, &t, &i, &e, &werr) || !e || !pw_toml_edit_bare_header(e->val))
+        return 0;
+    detect_style(*docp, &ed.st);
+    remove_section(&ed, e->val->section);
+    int rc = commit(docp, &ed, path, NULL, EDIT_DROP_HEADER, err);
     edit_release(&ed);
     return rc;
 }

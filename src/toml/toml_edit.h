@@ -16,6 +16,13 @@ int pw_toml_edit_set(struct pw_toml_doc **docp, const struct pw_toml_path *path,
 /* Removes a key or a whole table (its header, its keys, its sub-tables). Absent: no change. */
 int pw_toml_edit_unset(struct pw_toml_doc **docp, const struct pw_toml_path *path,
                        struct pw_err *err);
+/* Whether t is a [header] table whose section holds no key (only sub-tables live in it):
+ * its header line could go and the table would be implicit, with the same content. */
+int pw_toml_edit_bare_header(const struct pw_toml_node *t);
+/* Takes away the header line of such a table (with the blank lines after it), so that it is
+ * implicit again, as before an edit gave it a header; otherwise changes nothing. */
+int pw_toml_edit_drop_header(struct pw_toml_doc **docp, const struct pw_toml_path *path,
+                             struct pw_err *err);
 /* Creates an empty table at path unless a table is there. */
 int pw_toml_edit_ensure_table(struct pw_toml_doc **docp, const struct pw_toml_path *path,
                               struct pw_err *err);

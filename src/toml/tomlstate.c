@@ -287,7 +287,8 @@ static void record_values(struct pw_tomlstate *st, const char *owner, const char
     free(b);
 }
 
-/* Every table of new (not entering arrays) that old does not have. */
+/* Every table of new (not entering arrays) that old does not have, or had only implied by
+ * the headers below it (an edit gave it a header of its own). */
 static void record_tables(struct pw_tomlstate *st, const char *owner, const char *config,
                           const struct pw_toml_doc *old, const struct pw_toml_node *t,
                           struct pw_toml_path *path)
@@ -298,7 +299,9 @@ static void record_tables(struct pw_tomlstate *st, const char *owner, const char
             continue;
         pw_toml_path_push(path, e->name.ptr, e->name.len);
         const struct pw_toml_node *was = pw_toml_get(old, path);
-        if (!was || was->type != PW_TOML_TABLE) {
+        int made_explicit = was && was->type == PW_TOML_TABLE && was->origin == PW_TOML_IMPLICIT &&
+                            e->val->origin == PW_TOML_HEADER;
+        if (!was || was->type != PW_TOML_TABLE || made_explicit) {
             struct pw_buf b = PW_BUF_INIT;
             pw_toml_path_format(path, '"', &b);
             struct pw_tomlstate_change *c = list_add(&st->tables);
@@ -411,7 +414,8 @@ static int hand_on_table(struct pw_tomlstate *st, struct pw_tomlstate_change *t)
     return 0;
 }
 
-/* The owner's created tables, deepest first, removed when empty. */
+/* The owner's created tables, deepest first, removed when empty; one that holds only
+ * sub-tables now loses the header the owner's change gave it (it is implied again). */
 static int undo_tables(struct pw_tomlstate *st, const char *owner, const char *config,
                        struct pw_toml_doc **docp, struct pw_err *err)
 {
@@ -424,9 +428,13 @@ static int undo_tables(struct pw_tomlstate *st, const char *owner, const char *c
             struct pw_toml_path path = PW_TOML_PATH_INIT;
             rc = pw_toml_path_parse(c->key, &path, err);
             const struct pw_toml_node *t = rc ? NULL : pw_toml_get(*docp, &path);
-            int holds_values = t && t->type == PW_TOML_TABLE && t->n;
-            if (t && t->type == PW_TOML_TABLE && !t->n)
+            int is_table = t && t->type == PW_TOML_TABLE;
+            int bare = pw_toml_edit_bare_header(t);
+            int holds_values = is_table && t->n && !bare;
+            if (is_table && !t->n)
                 rc = pw_toml_edit_unset(docp, &path, err); /* frees t */
+            else if (bare)
+                rc = pw_toml_edit_drop_header(docp, &path, err); /* frees t */
             pw_toml_path_release(&path);
             if (!rc && !(holds_values && hand_on_table(st, c)))
                 list_delete(&st->tables, i);

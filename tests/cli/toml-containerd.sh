@@ -141,6 +141,15 @@ expect_stderr "was changed since 'c' set it; left as it is" "the warning names t
 run "$H" get "$T/st.toml" 'plugins."io.containerd.grpc.v1.cri".image_pull_progress_timeout'
 expect_eq "$(cat "$T/stdout")" 4m "the user's value stays"
 
+# a table only implied by the headers below it gets a header of its own for a new key; undo
+# takes that header away again (image-builder's v3 configs have no [plugins.'...images'] line)
+printf "version = 3\n\n[plugins]\n  [plugins.'io.containerd.cri.v1.images'.pinned_images]\n    sandbox = 'x'\n" >"$T/implied.toml"
+cp "$T/implied.toml" "$T/implied.orig"
+expect_exit 0 "set-pull-timeout under an implied table" "$H" --owner d containerd --config "$T/implied.toml" set-pull-timeout 10m
+check "it got a header of its own" grep -q "^ *\[plugins.'io.containerd.cri.v1.images'\]" "$T/implied.toml"
+expect_exit 0 "undo d" "$H" undo --owner d --config "$T/implied.toml"
+check "undo takes the header away: the original bytes" cmp "$T/implied.orig" "$T/implied.toml"
+
 # a config.toml the helper created goes away with its last owner's undo
 expect_exit 0 "owner x creates the config" "$H" --owner x --containerd-version 1.7 containerd --config "$T/new/c.toml" add-runtime gvisor io.containerd.runsc.v1
 expect_exit 0 "owner y adds to it" "$H" --owner y --containerd-version 1.7 containerd --config "$T/new/c.toml" set-pull-timeout 5m
