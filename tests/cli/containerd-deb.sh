@@ -95,6 +95,24 @@ expect_eq "$rc" 1 "the old settings are gone"
 check "purge" pm_erase containerd-config
 check "the original bytes are back" cmp "$T/orig.toml" "$R$CFG"
 
+# Q3: on a node whose containerd is 1.6 (it does not know the key) the timeout is left out,
+# with a warning; the other settings are merged.
+set_config "$R" v2
+cp "$R$CFG" "$T/orig.toml"
+mkdir -p "$R/usr/local/bin"
+printf '#!/bin/sh\necho "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1"\n' >"$R/usr/local/bin/containerd"
+chmod 0755 "$R/usr/local/bin/containerd"
+check "containerd 1.6: install containerd-config" pm_install "$(pkgfile containerd-config)"
+check "containerd 1.6: the timeout is left out, with a warning" \
+  grep -q "containerd 1.6 does not know image_pull_progress_timeout" "$T/pm.log"
+run chroot "$R" packwright-toml get "$CFG" 'plugins."io.containerd.grpc.v1.cri".image_pull_progress_timeout'
+expect_eq "$rc" 1 "containerd 1.6: no timeout in config.toml"
+run chroot "$R" packwright-toml get "$CFG" metrics.address
+expect_eq "$(cat "$T/stdout")" 127.0.0.1:1338 "containerd 1.6: the additional settings are there"
+check "containerd 1.6: purge" pm_erase containerd-config
+check "containerd 1.6: the original bytes are back" cmp "$T/orig.toml" "$R$CFG"
+rm -f "$R/usr/local/bin/containerd"
+
 # --- nofile-limit under six OSes and each opt-in ------------------------------------------
 nofile_matrix
 os_release "$R" ubuntu-24.04
