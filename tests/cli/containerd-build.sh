@@ -153,7 +153,7 @@ dpkg-deb -x "$T/plain/containerd-config_0.1.0-1_all.deb" "$T/plainx"
 check "the file's TOML is shipped as it is" cmp "$T/plain.toml" "$T/plainx/etc/containerd/containerd-config/additional-settings.toml"
 expect_exit 3 "base64 and a file at once are refused" "$PACKWRIGHT" build -f deb -o "$T/x4" --vars "$VARS" \
   --var containerd_additional_settings_file="$T/plain.toml" "$PKG/containerd-config"
-expect_stderr "is also the dst of contents[1]" "the message names both entries"
+expect_stderr "/etc/containerd/containerd-config/additional-settings.toml' is also the dst of contents[" "the message names both entries"
 
 # --- air-gapped: fetch, server gone, build --offline ---------------------------------------
 export PACKWRIGHT_CACHE=$T/cache2
