@@ -123,10 +123,18 @@ expect_exit 5 "a release in neither layout fails" "$PACKWRIGHT" build -f deb -o 
   "$PKG/containerd-gvisor"
 expect_stderr "sources[0].layouts: no layout of 'gvisor' is published there: each first request found nothing (HTTP 404): '$GV_BASE/19990101/x86_64/gvisor.tar.bz2.sha512' (tarball), '$GV_BASE/19990101/x86_64/runsc.sha512' (binaries)" \
   "the message names every URL tried"
+expect_exit 5 "ARCH follows --arch in uname spelling" "$PACKWRIGHT" build -f deb -o "$T/x7" --arch arm64 \
+  --vars "$VARS" --var "containerd_gvisor_base_url=$GV_BASE" --var containerd_gvisor_version=19990101 \
+  "$PKG/containerd-gvisor"
+expect_stderr "'$GV_BASE/19990101/aarch64/gvisor.tar.bz2.sha512' (tarball)" "aarch64 in the URLs"
+run "$PACKWRIGHT" build -f deb -o "$T/latest" --vars "$VARS" --var "containerd_gvisor_base_url=$GV_BASE" \
+  --var containerd_gvisor_version=latest "$PKG/containerd-gvisor"
+expect_eq "$rc" 0 "containerd_gvisor_version latest: $(tail -1 "$T/stderr")"
+check "its package version is 0.latest" test -s "$T/latest/containerd-gvisor_0.latest-1_amd64.deb"
 expect_exit 3 "an unknown layout is a manifest error" "$PACKWRIGHT" build -f deb -o "$T/x3" \
   --vars "$VARS" --var containerd_gvisor_layout=zip "$PKG/containerd-gvisor"
 expect_stderr "sources[0].layout: 'zip' is not a layout of this source (auto, tarball, binaries)" "and says which exist"
-check "the failed builds wrote nothing" test -z "$(ls "$T"/x1 "$T"/x2 "$T"/x3 2>/dev/null)"
+check "the failed builds wrote nothing" test -z "$(ls "$T"/x1 "$T"/x2 "$T"/x3 "$T"/x7 2>/dev/null)"
 
 # --- which packages a var file enables ---------------------------------------------------
 enabled() { # VARS-ARGS...: the package names a build writes (deb only), sorted

@@ -14,6 +14,9 @@ mkdir -p "$T/corpus"
 for f in "$PW_SOURCE_DIR"/tests/cases/manifest/*.case; do
   sed '1,/^---$/d' "$f" >"$T/corpus/$(basename "$f" .case).json"
 done
+for f in "$PW_SOURCE_DIR"/pkg/*/package.json; do # layouts, files, content, entry when
+  cp "$f" "$T/corpus/pkg-$(basename "$(dirname "$f")").json"
+done
 cat >"$T/corpus/full.json" <<'EOF'
 {"name": "demo", "version": "${version}", "release": "2", "epoch": 1, "arch": "x86_64",
  "summary": "s", "description": "a\n\nb", "maintainer": "A B <a@b.c>", "license": "MIT",
