@@ -70,6 +70,10 @@ best_ms() {
 fresh_pw() { rm -rf "$W/r"; }
 fresh_cr() { rm -rf "$W/cr"; mkdir -p "$W/cr/Packages"; cp "$W"/in/*.rpm "$W/cr/Packages/"; }
 empty_cr() { rm -rf "$W/cr"; mkdir -p "$W/cr/Packages"; }
+# packages put into the pool by other means (rsync, cp) are indexed where they lie, like
+# createrepo_c indexes its directory
+fresh_inpool() { rm -rf "$W/r"; mkdir -p "$W/r/rpm/Packages/incoming"; cp "$W"/in/*.rpm "$W/r/rpm/Packages/incoming/"; }
+pw_inpool() { "$PACKWRIGHT" repo add "$W/r" "$W"/r/rpm/Packages/incoming/*.rpm; }
 # what publishing with createrepo_c costs end to end: the packages go into the repository
 # directory first (packwright's figure includes copying them into its pool)
 cp_createrepo() { cp "$W"/in/*.rpm "$W/cr/Packages/" && createrepo_c --workers 2 --no-database --general-compress-type gz "$W/cr"; }
@@ -101,6 +105,7 @@ echo "bench: full indexes" >&2
 pw_rpm=$(best_ms fresh_pw "$PACKWRIGHT" repo add "$W/r" "$W"/in/*.rpm)
 cr=$(best_ms fresh_cr createrepo_c --workers 2 --no-database --general-compress-type gz "$W/cr")
 cpcr=$(best_ms empty_cr cp_createrepo)
+pw_rpm_inpool=$(best_ms fresh_inpool pw_inpool)
 pw_deb=$(best_ms fresh_pw "$PACKWRIGHT" repo add "$W/r" "$W"/in/*.deb)
 ftp=$(best_ms fresh_ftp ftparchive_full)
 pw_both=$(best_ms fresh_pw "$PACKWRIGHT" repo add "$W/r" "$W"/in/*.deb "$W"/in/*.rpm)
@@ -125,6 +130,7 @@ mkdir -p "$here/results"
   echo "| packwright repo add, $N .rpm (full index, includes copying into the pool) | $pw_rpm |"
   echo "| createrepo_c --workers 2 --no-database, $N .rpm (gzip), packages already in place | $cr |"
   echo "| cp into the repository + createrepo_c --workers 2 --no-database, $N .rpm | $cpcr |"
+  echo "| packwright repo add, $N .rpm already in its pool (indexed in place) | $pw_rpm_inpool |"
   echo "| packwright repo add, $N .deb (full index, includes copying into the pool) | $pw_deb |"
   echo "| apt-ftparchive packages + gzip + xz + release, $N .deb | $ftp |"
   echo "| packwright repo add, $N .deb and $N .rpm together | $pw_both |"
@@ -133,6 +139,7 @@ mkdir -p "$here/results"
   echo
   echo "- full rpm index vs createrepo_c alone: $(ratio "$cr" "$pw_rpm")x the speed (target: >= 1.0)"
   echo "- full rpm index vs cp + createrepo_c (both end with packages and metadata in the repository): $(ratio "$cpcr" "$pw_rpm")x the speed"
+  echo "- rpm index of packages in place vs createrepo_c: $(ratio "$cr" "$pw_rpm_inpool")x the speed (target: >= 1.0)"
   echo "- full deb index vs apt-ftparchive: $(ratio "$ftp" "$pw_deb")x the speed"
   echo "- incremental rpm add vs full rpm index: $(ratio "$pw_rpm" "$inc_rpm")x faster (target: >= 10)"
   echo "- incremental deb add vs full deb index: $(ratio "$pw_deb" "$inc_deb")x faster (target: >= 10)"

@@ -451,15 +451,38 @@ static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
 /* ---- adding: packages are copied, read and rendered by worker threads, then committed in
  * the order given ------------------------------------------------------------------------ */
 
-/* Copies the package into r->tmp while hashing it, then lets its family read it. */
+/* A file already under the family's pool directory (placed there by other means) is indexed
+ * where it lies; its resolved path, else NULL. */
+static char *in_pool(const struct pw_repo *r, const struct pw_repo_pending *p)
+{
+    char *real = realpath(p->file, NULL);
+    struct pw_buf prefix = PW_BUF_INIT;
+    pw_buf_addf(&prefix, "%s/%s/%s/", r->root, p->fam->name, p->fam->pool);
+    if (real && strncmp(real, prefix.buf, prefix.len)) {
+        free(real);
+        real = NULL;
+    }
+    pw_buf_release(&prefix);
+    return real;
+}
+
+/* Copies the package into r->tmp while hashing it (or hashes it in the pool), then lets its
+ * family read it. */
 static int prepare_one(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
 {
     struct pw_buf tmp = PW_BUF_INIT;
     struct pw_repo_sums sums;
     struct stat st;
-    int rc = pw_repo_copy_in(r, p->file, p->fam->sums, &tmp, &sums, &st, err);
+    int rc;
+    p->inplace = in_pool(r, p);
+    if (p->inplace) {
+        rc = pw_repo_hash_in_place(p->inplace, p->fam->sums, &sums, &st, err);
+        p->path = p->inplace;
+    } else {
+        rc = pw_repo_copy_in(r, p->file, p->fam->sums, &tmp, &sums, &st, err);
+        p->path = p->tmp = pw_buf_detach(&tmp, NULL);
+    }
     if (rc == 0) {
-        p->tmp = pw_buf_detach(&tmp, NULL);
         rc = p->fam->read(r, p, &sums, &st, err);
         if (rc < 0)
             pw_err_prefix(err, "reading '%s': ", p->file);
@@ -529,6 +552,7 @@ static void release_pending(struct pw_repo_pending *p, size_t n)
         if (p[i].tmp)
             unlink(p[i].tmp);
         free(p[i].tmp);
+        free(p[i].inplace);
         pw_repo_rec_free(p[i].rec);
     }
     free(p);

@@ -66,7 +66,9 @@ struct pw_repo_verify {
 struct pw_repo_pending {
     const struct pw_repo_family *fam;
     const char *file;
-    char *tmp;                /* the copy */
+    char *tmp;                /* the copy, or NULL for a file already in the pool */
+    char *inplace;            /* the resolved path of a file already in the pool */
+    const char *path;         /* what to read: tmp or inplace */
     struct pw_repo_rec *rec;  /* its index record: path, ident, sha256, rendered entries */
     int unsigned_pkg;         /* an rpm without an OpenPGP signature */
     int rc;
@@ -109,13 +111,17 @@ int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
                       struct pw_err *err);
 /* Copies src to a new file in r->tmp while hashing it (mask: PW_REPO_SUM_*); the copy keeps
  * src's mtime. tmp_path receives the copy's path, st the copy's stat. */
+/* Hashes a file that stays where it is (one already in the pool). */
+int pw_repo_hash_in_place(const char *path, unsigned mask, struct pw_repo_sums *s,
+                          struct stat *st, struct pw_err *err);
 int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
                     struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
 /* A new record for a pool file: type, path, identity, size, mtime and SHA-256. */
 struct pw_repo_rec *pw_repo_file_rec(const char *type, const char *dest, const char *ident,
                                      const struct pw_repo_sums *sums, const struct stat *st);
-/* Moves the prepared copy to its pool path unless the pool holds the same bytes there; a
- * different file at that path is refused (the pool is write-once). */
+/* Moves the prepared copy to its pool path (or links a file already in the pool there) unless
+ * the pool holds the same bytes there; a different file at that path is refused (the pool is
+ * write-once). */
 int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
                         struct pw_err *err);
 /* The write-once rule across the repository: p's identity (name, version, arch) published

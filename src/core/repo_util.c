@@ -167,6 +167,18 @@ static int hash_fd(int fd, off_t size, unsigned mask, struct pw_repo_sums *s)
     return 0;
 }
 
+int pw_repo_hash_in_place(const char *path, unsigned mask, struct pw_repo_sums *s,
+                          struct stat *st, struct pw_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
+    int rc = fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ? -1 : hash_fd(fd, st->st_size, mask, s);
+    int e = S_ISREG(st->st_mode) ? errno : EINVAL;
+    close(fd);
+    return rc < 0 ? pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", path) : 0;
+}
+
 int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
                     struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
 {
@@ -304,6 +316,19 @@ static int pool_same(struct pw_repo_state *s, const char *dest, const char *sha2
     return rc;
 }
 
+static int pool_link(const char *famdir, const char *src, const char *dest,
+                     struct pw_err *err)
+{
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", famdir, dest);
+    int rc = pw_repo_mkdirs_for(abs.buf, err);
+    if (rc == 0 && link(src, abs.buf) < 0)
+        rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
+                          "cannot place '%s' in the pool", dest);
+    pw_buf_release(&abs);
+    return rc;
+}
+
 int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
                         struct pw_err *err)
 {
@@ -311,10 +336,16 @@ int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p
     const char *sha256 = pw_repo_rec_str(p->rec, "sha256");
     struct pw_buf abs = PW_BUF_INIT;
     pw_buf_addf(&abs, "%s/%s", s->dir, dest);
-    int exists = pw_fs_exists(abs.buf);
+    struct stat at, src;
+    int exists = lstat(abs.buf, &at) == 0;
+    int same_file = exists && p->inplace && stat(p->inplace, &src) == 0 &&
+                    src.st_ino == at.st_ino && src.st_dev == at.st_dev;
     pw_buf_release(&abs);
+    if (same_file)
+        return 0; /* indexed where it lies */
     if (!exists)
-        return pool_place(s->dir, p->tmp, dest, err);
+        return p->tmp ? pool_place(s->dir, p->tmp, dest, err)
+                      : pool_link(s->dir, p->inplace, dest, err);
     int same = pool_same(s, dest, sha256, err);
     if (same < 0)
         return same;

@@ -8,6 +8,8 @@ repo_key
 mk_deb pw-alpha 1.0-1 amd64 'Depends: pw-beta (>= 1.0)'
 mk_deb pw-beta 1:1.0-1 all
 mk_deb pw-gamma 2.0-1 arm64
+mk_deb pw-delta 1.0-1 all
+mk_deb pw-epsilon 1.0-1 all
 mk_rpm pw-alpha 1.0 1 x86_64 'Requires: pw-beta >= 1.0'
 mk_rpm pw-beta 1.0 1 noarch
 R=$T/repo
@@ -143,6 +145,23 @@ check "unreferenced pool file collected" test ! -e "$R/deb/pool/main/p/pw-gamma/
 check "referenced pool file kept" test -f "$alpha"
 check "old generations collected" test ! -d "$R/deb/.gen/1"
 expect_exit 0 "still a valid repository" "$PACKWRIGHT" repo check "$R"
+
+# packages put into the pool by other means are indexed where they lie, not copied
+canon=$R/deb/pool/main/p/pw-delta/pw-delta_1.0-1_all.deb
+mkdir -p "$(dirname "$canon")"
+cp "$T/in/pw-delta_1.0-1_all.deb" "$canon"
+ino=$(stat -c %i "$canon")
+expect_exit 0 "re-index a package already at its pool path" "$PACKWRIGHT" repo add "$R" "$canon"
+check "indexed in place (same inode)" test "$(stat -c %i "$canon")" = "$ino"
+check "and listed" grep -q '^Package: pw-delta' "$S/main/binary-amd64/Packages"
+mkdir -p "$R/deb/pool/main/incoming"
+cp "$T/in/pw-epsilon_1.0-1_all.deb" "$R/deb/pool/main/incoming/x.deb"
+expect_exit 0 "a package dropped into the pool under another name" \
+  "$PACKWRIGHT" repo add "$R" "$R/deb/pool/main/incoming/x.deb"
+check "is linked to its pool path" \
+  test "$(stat -c %i "$R/deb/pool/main/p/pw-epsilon/pw-epsilon_1.0-1_all.deb")" = "$(stat -c %i "$R/deb/pool/main/incoming/x.deb")"
+check "and listed there" grep -q '^Filename: pool/main/p/pw-epsilon/pw-epsilon_1.0-1_all.deb' "$S/main/binary-amd64/Packages"
+expect_exit 0 "still consistent" "$PACKWRIGHT" repo check "$R"
 
 # a second suite and component: own Release and indices, a disabled stanza in .sources
 expect_exit 0 "--suite testing --component contrib" \
