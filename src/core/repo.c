@@ -367,6 +367,8 @@ static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_
     if (rc == 0)
         rc = pw_repo_gen_carry(r, s, entry.buf, err);
     if (rc == 0)
+        pw_repo_gen_advance_mtimes(entry.buf, s->live ? prev.buf : NULL);
+    if (rc == 0)
         rc = pw_repo_gen_write_state(s, id, err);
     if (rc == 0) {
         /* package files were hashed as they were copied in (new ones) or when an earlier

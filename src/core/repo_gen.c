@@ -181,6 +181,38 @@ int pw_repo_gen_carry(const struct pw_repo *r, const struct pw_repo_state *s, co
     return rc;
 }
 
+static void advance_dir(const char *dir, const char *prev, int depth)
+{
+    DIR *d = depth < 8 ? opendir(dir) : NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, "by-hash"))
+            continue; /* content-addressed: one name, one content */
+        struct pw_buf a = PW_BUF_INIT, b = PW_BUF_INIT;
+        pw_buf_addf(&a, "%s/%s", dir, de->d_name);
+        pw_buf_addf(&b, "%s/%s", prev, de->d_name);
+        struct stat now, old;
+        if (lstat(a.buf, &now) == 0 && S_ISDIR(now.st_mode))
+            advance_dir(a.buf, b.buf, depth + 1);
+        else if (S_ISREG(now.st_mode) && lstat(b.buf, &old) == 0 &&
+                 (now.st_ino != old.st_ino || now.st_dev != old.st_dev) &&
+                 now.st_mtim.tv_sec <= old.st_mtim.tv_sec) {
+            struct timespec t[2] = {{old.st_mtim.tv_sec + 1, 0}, {old.st_mtim.tv_sec + 1, 0}};
+            utimensat(AT_FDCWD, a.buf, t, AT_SYMLINK_NOFOLLOW);
+        }
+        pw_buf_release(&a);
+        pw_buf_release(&b);
+    }
+    if (d)
+        closedir(d);
+}
+
+void pw_repo_gen_advance_mtimes(const char *entry, const char *prev)
+{
+    if (prev)
+        advance_dir(entry, prev, 0);
+}
+
 int pw_repo_gen_write_state(const struct pw_repo_state *s, long id, struct pw_err *err)
 {
     struct pw_buf p = PW_BUF_INIT, data = PW_BUF_INIT;

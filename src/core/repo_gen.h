@@ -21,6 +21,10 @@ int pw_repo_gen_clean_stale(const struct pw_repo_state *s, struct pw_err *err);
 long pw_repo_gen_next(const struct pw_repo_state *s);
 int pw_repo_gen_carry(const struct pw_repo *r, const struct pw_repo_state *s, const char *entry,
                       struct pw_err *err);
+/* Files of the new generation that replace a different file under the same name (InRelease,
+ * Packages.xz, repomd.xml, ...) get an mtime after the old one's, so that a server answering
+ * If-Modified-Since by second-resolution mtimes never calls them unchanged. */
+void pw_repo_gen_advance_mtimes(const char *entry, const char *prev);
 /* Writes .gen/ID/index and .gen/ID/pool from s->db. */
 int pw_repo_gen_write_state(const struct pw_repo_state *s, long id, struct pw_err *err);
 /* Loads the live index into s->db and s->trusted. */

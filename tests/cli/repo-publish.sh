@@ -130,6 +130,13 @@ expect_exit 0 "Valid-Until on request" \
   env SOURCE_DATE_EPOCH="$(date +%s)" "$PACKWRIGHT" repo add --valid-for 7d "$R"
 check "Release carries Valid-Until" grep -q '^Valid-Until: ' "$S/Release"
 
+# a republish within the same second still gives entry points a later mtime (Last-Modified)
+old_in=$(stat -L -c %Y "$S/InRelease")
+old_md=$(stat -L -c %Y "$R/rpm/repodata/repomd.xml")
+expect_exit 0 "republish at once" "$PACKWRIGHT" repo add "$R"
+check "InRelease is newer for If-Modified-Since" test "$(stat -L -c %Y "$S/InRelease")" -gt "$old_in"
+check "repomd.xml too" test "$(stat -L -c %Y "$R/rpm/repodata/repomd.xml")" -gt "$old_md"
+
 # remove: out of the indices, file kept for the grace period, then collected
 expect_exit 0 "repo remove" "$PACKWRIGHT" repo remove "$R" pw-gamma pw-beta=1.0-1
 check "removed from Packages" sh -c "! grep -q '^Package: pw-gamma' '$S/main/binary-arm64/Packages'"
