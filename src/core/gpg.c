@@ -167,8 +167,8 @@ int pw_gpg_sign(const struct pw_gpg_opts *o, enum pw_gpg_mode mode, const void *
         char line[512];
         last_line(&gerr, line, sizeof(line));
         pw_buf_release(&gerr);
-        return pw_err_set(err, PW_E_SIGNATURE, "cannot sign with key '%s': gpg: %s", o->key,
-                          line[0] ? line : "failed");
+        return pw_err_set(err, PW_E_SIGNATURE, "cannot sign with key '%s': %s", o->key,
+                          line[0] ? line : "gpg failed");
     }
     pw_buf_release(&gerr);
     return 0;
