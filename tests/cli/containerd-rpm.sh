@@ -50,19 +50,7 @@ rpm_root "$R"
 mkdir -p "$T/repo"
 cp "$(pkgfile containerd-gvisor)" "$(pkgfile containerd-config)" "$(pkgfile packwright-toml)" "$T/repo/"
 createrepo_c -q "$T/repo" || fatal "createrepo_c failed"
-cat >"$T/dnf.conf" <<EOF
-[main]
-reposdir=$T/no-repos
-cachedir=$T/dnf-cache
-logdir=$T/dnf-log
-persistdir=$T/dnf-persist
-install_weak_deps=True
-gpgcheck=0
-EOF
-dnfr() {
-  dnf -y -q --config "$T/dnf.conf" --installroot "$R" --releasever 1 --setopt=tsflags=nocontexts \
-    --refresh --repofrompath "pw,file://$T/repo" --repo pw "$@"
-}
+pw_dnf_isolated "$T/repo" "$R" True
 config_v3 "$R$CFG"
 cp "$R$CFG" "$T/orig.toml"
 run dnfr install containerd-gvisor containerd-config

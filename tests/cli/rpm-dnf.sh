@@ -10,20 +10,7 @@ rpm_root "$R"
 rpm_build "$T/repo" "$RPM_FX/full"
 createrepo_c -q "$T/repo" || fatal "createrepo_c failed"
 
-# Only this repository; no host configuration, cache or weak dependencies.
-cat >"$T/dnf.conf" <<EOF
-[main]
-reposdir=$T/no-repos
-cachedir=$T/dnf-cache
-logdir=$T/dnf-log
-persistdir=$T/dnf-persist
-install_weak_deps=False
-gpgcheck=0
-EOF
-dnfr() {
-  dnf -y -q --config "$T/dnf.conf" --installroot "$R" --releasever 1 --setopt=tsflags=nocontexts \
-    --refresh --repofrompath "pw,file://$T/repo" --repo pw "$@"
-}
+pw_dnf_isolated "$T/repo" "$R" False
 
 run dnfr install pwdemo
 expect_eq "$rc" 0 "dnf install: $(tail -3 "$T/stderr" | tr '\n' ' ')"

@@ -94,3 +94,22 @@ pw_debroot_extra_fresh() {
   mkdir -p "$dir"
   tar -C "$dir" -xf "$PW_TEST_CACHE/debroot-extra.tar"
 }
+
+# pw_dnf_isolated REPO_DIR ROOT WEAK_DEPS(True|False): defines `dnfr ARGS...`, dnf against only
+# the file:// repository REPO_DIR, installing into ROOT, with no host configuration or cache.
+pw_dnf_isolated() {
+  PW_DNF_REPO=$1 PW_DNF_ROOT=$2
+  cat >"$T/dnf.conf" <<EOC
+[main]
+reposdir=$T/no-repos
+cachedir=$T/dnf-cache
+logdir=$T/dnf-log
+persistdir=$T/dnf-persist
+install_weak_deps=$3
+gpgcheck=0
+EOC
+}
+dnfr() {
+  dnf -y -q --config "$T/dnf.conf" --installroot "$PW_DNF_ROOT" --releasever 1 \
+    --setopt=tsflags=nocontexts --refresh --repofrompath "pw,file://$PW_DNF_REPO" --repo pw "$@"
+}
