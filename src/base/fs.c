@@ -15,9 +15,12 @@ int pw_fs_read_file(const char *path, struct pw_buf *out, struct pw_err *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
-    char chunk[65536];
+    /* read straight into the buffer, sized once from fstat (files may still grow) */
+    struct stat st;
+    size_t want = fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+        pw_buf_grow(out, want);
+        ssize_t n = read(fd, out->buf + out->len, out->cap - out->len - 1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -27,7 +30,8 @@ int pw_fs_read_file(const char *path, struct pw_buf *out, struct pw_err *err)
         }
         if (n == 0)
             break;
-        pw_buf_add(out, chunk, (size_t)n);
+        pw_buf_setlen(out, out->len + (size_t)n);
+        want = 65536;
     }
     close(fd);
     return 0;
