@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +21,11 @@ static void rec_free(struct pw_repo_rec *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->kv[i].key);
-        free(r->kv[i].val);
-    }
+    for (size_t i = 0; i < r->n; i++)
+        if (!r->kv[i].borrowed) {
+            free(r->kv[i].key);
+            free(r->kv[i].val);
+        }
     free(r->kv);
     free(r);
 }
@@ -43,6 +45,9 @@ void pw_repo_db_release(struct pw_repo_db *db)
     for (size_t i = 0; i < db->n; i++)
         rec_free(db->recs[i]);
     free(db->recs);
+    for (size_t i = 0; i < db->ntexts; i++)
+        free(db->texts[i]);
+    free(db->texts);
     drop_indexes(db);
     pw_repo_db_init(db);
 }
@@ -207,16 +212,22 @@ struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *typ
     return NULL;
 }
 
-static void rec_append(struct pw_repo_rec *r, const char *key, char *copy, size_t len)
+static struct pw_repo_kv *rec_slot(struct pw_repo_rec *r)
 {
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
         r->kv = pw_xrealloc(r->kv, r->cap * sizeof(*r->kv));
     }
-    r->kv[r->n].key = pw_xstrdup(key);
-    r->kv[r->n].val = copy;
-    r->kv[r->n].len = len;
-    r->n++;
+    return &r->kv[r->n++];
+}
+
+static void rec_append(struct pw_repo_rec *r, const char *key, char *copy, size_t len)
+{
+    struct pw_repo_kv *kv = rec_slot(r);
+    kv->key = pw_xstrdup(key);
+    kv->val = copy;
+    kv->len = len;
+    kv->borrowed = 0;
 }
 
 static char *copy_value(const char *val, size_t len)
@@ -232,12 +243,33 @@ void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, s
     char *copy = copy_value(val, len);
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->kv[i].key, key)) {
-            free(r->kv[i].val);
+            if (r->kv[i].borrowed)
+                r->kv[i].key = pw_xstrdup(key);
+            else
+                free(r->kv[i].val);
             r->kv[i].val = copy;
             r->kv[i].len = len;
+            r->kv[i].borrowed = 0;
             return;
         }
     rec_append(r, key, copy, len);
+}
+
+void pw_repo_db_copy_small(struct pw_repo_db *dst, const struct pw_repo_db *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const struct pw_repo_rec *from = src->recs[i];
+        struct pw_repo_rec *to = pw_repo_db_add(dst);
+        for (size_t j = 0; j < from->n; j++) {
+            const struct pw_repo_kv *kv = &from->kv[j];
+            if (kv->len > 256)
+                continue;
+            if (kv->borrowed)
+                *rec_slot(to) = *kv;
+            else
+                rec_append(to, kv->key, copy_value(kv->val, kv->len), kv->len);
+        }
+    }
 }
 
 
@@ -318,74 +350,109 @@ int pw_repo_rec_del_word(struct pw_repo_rec *r, const char *key, const char *wor
     return 1;
 }
 
+static void add_head(struct pw_buf *out, const char *word, size_t num)
+{
+    char digits[24];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + num % 10);
+    while ((num /= 10));
+    pw_buf_adds(out, word);
+    pw_buf_addc(out, ' ');
+    while (n)
+        pw_buf_addc(out, digits[--n]);
+    pw_buf_addc(out, '\n');
+}
+
 void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out)
 {
+    size_t total = strlen(DB_MAGIC);
+    for (size_t i = 0; i < db->n; i++)
+        for (size_t j = 0; j < db->recs[i]->n; j++)
+            total += db->recs[i]->kv[j].len + 64;
+    pw_buf_grow(out, total);
     pw_buf_adds(out, DB_MAGIC);
     for (size_t i = 0; i < db->n; i++) {
         const struct pw_repo_rec *r = db->recs[i];
-        pw_buf_addf(out, "R %zu\n", r->n);
+        add_head(out, "R", r->n);
         for (size_t j = 0; j < r->n; j++) {
-            pw_buf_addf(out, "%s %zu\n", r->kv[j].key, r->kv[j].len);
+            add_head(out, r->kv[j].key, r->kv[j].len);
             pw_buf_add(out, r->kv[j].val, r->kv[j].len);
             pw_buf_addc(out, '\n');
         }
     }
 }
 
-/* Reads "<word> <number>\n" at *pos. */
-static int read_head(const char *data, size_t len, size_t *pos, char *word, size_t wsize,
-                     size_t *num)
+/* Reads "<word> <number>\n" at *pos; the word is NUL-terminated in place. */
+static int read_head(char *data, size_t len, size_t *pos, char **word, size_t *num)
 {
-    const char *nl = memchr(data + *pos, '\n', len - *pos);
+    char *line = data + *pos;
+    char *nl = memchr(line, '\n', len - *pos);
     if (!nl)
         return -1;
-    const char *line = data + *pos;
-    const char *sp = memchr(line, ' ', (size_t)(nl - line));
-    if (!sp || (size_t)(sp - line) >= wsize || sp == line)
+    char *sp = memchr(line, ' ', (size_t)(nl - line));
+    if (!sp || sp == line || sp - line > 255 || sp + 1 == nl)
         return -1;
-    memcpy(word, line, (size_t)(sp - line));
-    word[sp - line] = '\0';
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(sp + 1, &end, 10);
-    if (errno || end != nl || sp + 1 == nl)
-        return -1;
-    *num = (size_t)v;
+    size_t v = 0;
+    for (const char *d = sp + 1; d < nl; d++) {
+        if (*d < '0' || *d > '9' || v > (SIZE_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (size_t)(*d - '0');
+    }
+    *sp = '\0';
+    *word = line;
+    *num = v;
     *pos = (size_t)(nl - data) + 1;
     return 0;
 }
 
-int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const char *what,
-                     struct pw_err *err)
+/* Parses text (owned by db from now on) in place: keys and values are NUL-terminated where
+ * the format has a space and a newline after them. */
+static int parse_owned(struct pw_repo_db *db, char *data, size_t len, const char *what,
+                       struct pw_err *err)
 {
+    db->texts = pw_xrealloc(db->texts, (db->ntexts + 1) * sizeof(*db->texts));
+    db->texts[db->ntexts++] = data;
     size_t magic = strlen(DB_MAGIC);
     if (len < magic || memcmp(data, DB_MAGIC, magic))
         return pw_err_set(err, PW_E_FORMAT, "'%s' is not a packwright repository index", what);
     size_t pos = magic;
-    char word[256];
+    char *word;
     while (pos < len) {
         size_t nfields;
-        if (read_head(data, len, &pos, word, sizeof(word), &nfields) < 0 || strcmp(word, "R"))
+        if (read_head(data, len, &pos, &word, &nfields) < 0 || strcmp(word, "R"))
             goto bad;
         struct pw_repo_rec *r = pw_repo_db_add(db);
         for (size_t i = 0; i < nfields; i++) {
             size_t vlen;
-            if (read_head(data, len, &pos, word, sizeof(word), &vlen) < 0 ||
-                vlen > len - pos || len - pos - vlen < 1 || data[pos + vlen] != '\n')
+            if (read_head(data, len, &pos, &word, &vlen) < 0 || vlen > len - pos ||
+                len - pos - vlen < 1 || data[pos + vlen] != '\n')
                 goto bad;
             /* a damaged index may repeat a key: the first one wins, as in rec_get */
-            rec_append(r, word, copy_value(data + pos, vlen), vlen);
+            struct pw_repo_kv *kv = rec_slot(r);
+            kv->key = word;
+            kv->val = data + pos;
+            kv->len = vlen;
+            kv->borrowed = 1;
+            data[pos + vlen] = '\0';
             pos += vlen + 1;
         }
     }
     return 0;
 bad:
-    return pw_err_set(err, PW_E_FORMAT, "'%s': damaged repository index at byte %zu", what,
-                      pos);
+    return pw_err_set(err, PW_E_FORMAT, "'%s': damaged repository index at byte %zu", what, pos);
 }
 
-int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
-                    struct pw_err *err)
+int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const char *what,
+                     struct pw_err *err)
+{
+    char *copy = pw_xmalloc(len + 1);
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    return parse_owned(db, copy, len, what, err);
+}
+
+int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok, struct pw_err *err)
 {
     struct pw_buf data = PW_BUF_INIT;
     int rc = pw_fs_read_file(path, &data, err);
@@ -397,7 +464,9 @@ int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
         }
         return rc;
     }
-    rc = pw_repo_db_parse(db, data.buf, data.len, path, err);
-    pw_buf_release(&data);
-    return rc;
+    size_t len;
+    char *text = pw_buf_detach(&data, &len);
+    if (!text)
+        text = pw_xstrdup("");
+    return parse_owned(db, text, len, path, err);
 }

@@ -18,6 +18,7 @@ struct pw_repo_kv {
     char *key;
     char *val; /* NUL-terminated, may contain anything */
     size_t len;
+    int borrowed; /* key and val point into the db's loaded text, not malloc'ed */
 };
 
 struct pw_repo_rec {
@@ -43,6 +44,10 @@ int pw_repo_map_add(struct pw_repo_map *m, const char *key, void *val);
 struct pw_repo_db {
     struct pw_repo_rec **recs;
     size_t n, cap;
+    /* texts the parsed records point into: an index of a thousand packages parses without
+     * copying its two megabytes of rendered entries */
+    char **texts;
+    size_t ntexts;
     /* lookup indexes, built on first use and extended as records are appended */
     struct {
         char *key;
@@ -52,6 +57,9 @@ struct pw_repo_db {
 };
 
 void pw_repo_db_init(struct pw_repo_db *db);
+/* A copy of src's records without the large values (rendered index entries, len > 256); what
+ * src borrows from its loaded text, the copy borrows too, so it must not outlive src. */
+void pw_repo_db_copy_small(struct pw_repo_db *dst, const struct pw_repo_db *src);
 void pw_repo_db_release(struct pw_repo_db *db);
 /* A new empty record appended to db (owned by db). */
 struct pw_repo_rec *pw_repo_db_add(struct pw_repo_db *db);

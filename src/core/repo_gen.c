@@ -244,7 +244,7 @@ int pw_repo_gen_load(struct pw_repo_state *s, struct pw_err *err)
     pw_buf_adds(&p, "/index");
     int rc = pw_repo_db_load(&s->db, p.buf, 0, err);
     if (rc == 0)
-        rc = pw_repo_db_load(&s->trusted, p.buf, 0, err);
+        pw_repo_db_copy_small(&s->trusted, &s->db);
     pw_buf_release(&p);
     return rc;
 }
