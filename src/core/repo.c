@@ -374,8 +374,8 @@ static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_
         /* package files were hashed as they were copied in (new ones) or when an earlier
          * publish did (the rest): the index is trusted for them while size and mtime agree;
          * repo check hashes everything */
-        struct pw_repo_verify v = {s->dir, r->keyring, r->clock, &s->db, NULL, NULL,
-                                   0, 0, {NULL, NULL, 0, 0}};
+        struct pw_repo_verify v = {.root = s->dir, .keyring = r->keyring, .now = r->clock,
+                                   .trusted = &s->db, .staged = &s->db, .live = &s->trusted};
         rc = s->fam->verify(&v, entry.buf, err);
         pw_repo_map_release(&v.checked);
         if (rc < 0)
@@ -781,8 +781,8 @@ int pw_repo_check(const struct pw_repo_check_opts *o, struct pw_err *err)
                         "no keyring for '%s': pass --keyring (or --allow-unsigned for an "
                         "unsigned repository, which apt accepts only with [trusted=yes])",
                         o->path);
-    struct pw_repo_verify v = {NULL, keyring, o->now, NULL, o->problem, o->data,
-                               0, 0, {NULL, NULL, 0, 0}};
+    struct pw_repo_verify v = {
+        .keyring = keyring, .now = o->now, .problem = o->problem, .data = o->data};
     int found = 0;
     for (int i = 0; i < NFAMS && rc == 0; i++) {
         struct pw_buf famdir = PW_BUF_INIT;

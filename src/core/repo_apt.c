@@ -13,6 +13,7 @@
 
 #include "../base/fs.h"
 #include "pkgread.h"
+#include "repo_chunk.h"
 #include "repo_compress.h"
 #include "repo_deb822.h"
 #include "repo_int.h"
@@ -361,8 +362,27 @@ static int cmp_recs(const void *a, const void *b)
     return 0;
 }
 
+/* Stanzas of a Packages file compressed anew must parse as apt parses them and hold what
+ * apt needs. */
+static int validate_stanzas(const char *text, size_t len, void *arg, struct pw_err *err)
+{
+    static const char *const needed[] = {"Package", "Version", "Architecture", "Filename", "Size",
+                                         "SHA256",  NULL};
+    struct pw_deb822 st;
+    pw_deb822_init(&st);
+    size_t pos = 0;
+    int rc;
+    while ((rc = pw_deb822_next(text, len, &pos, (const char *)arg, &st, err)) > 0)
+        for (size_t i = 0; needed[i] && rc > 0; i++)
+            if (!pw_deb822_get(&st, needed[i]))
+                rc = pw_err_set(err, PW_E_FORMAT, "'%s': a stanza has no '%s'", (const char *)arg,
+                                needed[i]);
+    pw_deb822_release(&st);
+    return rc < 0 ? rc : 0;
+}
+
 static void packages_text(const struct pw_repo_db *db, const char *suite, const char *comp,
-                          const char *arch, struct pw_buf *out)
+                          const char *arch, struct pw_chunk_text *out)
 {
     const struct pw_repo_rec **sel = pw_xcalloc(db->n ? db->n : 1, sizeof(*sel));
     size_t n = 0;
@@ -376,21 +396,24 @@ static void packages_text(const struct pw_repo_db *db, const char *suite, const 
             sel[n++] = rec;
     }
     qsort(sel, n, sizeof(*sel), cmp_recs);
+    struct pw_chunk_item *items = pw_xcalloc(n ? n : 1, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
-        const struct pw_repo_rec *rec = sel[i];
-        const char *st = pw_repo_rec_get(rec, "stanza");
-        pw_buf_add(out, st, strlen(st));
-        pw_buf_addc(out, '\n');
+        items[i].text = pw_repo_rec_str(sel[i], "stanza");
+        items[i].len = strlen(items[i].text);
+        items[i].key = pw_repo_rec_str(sel[i], "sha256");
     }
+    pw_chunk_text_build(out, "", items, n, "\n", "");
+    out->validate = validate_stanzas;
+    free(items);
     free(sel);
 }
 
 struct index_ctx {
     struct pw_repo *r;
-    const char *suite_dir;      /* staged dists/SUITE */
-    const char *prev_suite_dir; /* live dists/SUITE or NULL */
-    struct rel_list *prev;      /* the live Release's entries */
-    struct rel_list *out;       /* entries for the new Release */
+    const char *suite;     /* its name: index files are recorded as SUITE/REL */
+    const char *suite_dir; /* staged dists/SUITE */
+    struct pw_chunk_store *chunks;
+    struct rel_list *out; /* entries for the new Release */
 };
 
 static void by_hash_path(const char *base, const char *rel, const char *type, const char *hex,
@@ -405,13 +428,13 @@ static void by_hash_path(const char *base, const char *rel, const char *type, co
 /* Writes one file of an index (rel like main/binary-amd64/Packages.xz) and its by-hash
  * copies, and records it for the Release. */
 static int put_index_file(struct index_ctx *c, const char *rel, const void *data, size_t len,
-                          const struct pw_repo_sums *sums, const char *reuse, struct pw_err *err)
+                          const struct pw_repo_sums *sums, struct pw_err *err)
 {
     struct pw_buf path = PW_BUF_INIT, bh = PW_BUF_INIT;
     pw_buf_addf(&path, "%s/%s", c->suite_dir, rel);
     int rc = pw_repo_mkdirs_for(path.buf, err);
     if (rc == 0)
-        rc = reuse ? pw_repo_link(reuse, path.buf, err) : pw_repo_write(path.buf, data, len, err);
+        rc = pw_repo_write(path.buf, data, len, err);
     static const char *const types[] = {"SHA256", "SHA512"};
     for (int i = 0; i < 2 && rc == 0; i++) {
         by_hash_path(c->suite_dir, rel, types[i], i ? sums->sha512 : sums->sha256, &bh);
@@ -430,59 +453,35 @@ static int put_index_file(struct index_ctx *c, const char *rel, const void *data
     return rc;
 }
 
-/* The live generation's compressed file when the uncompressed index did not change: xz at
- * this size costs more than everything else in an incremental publish. */
-static int reusable(const struct index_ctx *c, const char *rel, const char *suffix,
-                    const struct pw_repo_sums *plain, struct pw_buf *path,
-                    struct pw_repo_sums *sums)
-{
-    if (!c->prev_suite_dir)
-        return 0;
-    const struct rel_entry *p = rel_find(c->prev, rel);
-    if (!p || strcmp(p->sha256, plain->sha256) || p->size != plain->size)
-        return 0;
-    struct pw_buf name = PW_BUF_INIT;
-    pw_buf_addf(&name, "%s%s", rel, suffix);
-    const struct rel_entry *z = rel_find(c->prev, name.buf);
-    pw_buf_release(&name);
-    if (!z || !z->sha512[0])
-        return 0;
-    by_hash_path(c->prev_suite_dir, rel, "SHA256", z->sha256, path);
-    if (!pw_fs_exists(path->buf))
-        return 0;
-    memset(sums, 0, sizeof(*sums));
-    sums->size = z->size;
-    strcpy(sums->sha256, z->sha256);
-    strcpy(sums->sha512, z->sha512);
-    return 1;
-}
-
-static int put_index(struct index_ctx *c, const char *rel, const struct pw_buf *text,
+/* Packages, and Packages.gz and .xz made of chunks: only the chunks whose stanzas changed
+ * since the live generation are compressed again (xz costs more than everything else in an
+ * incremental publish). */
+static int put_index(struct index_ctx *c, const char *rel, const struct pw_chunk_text *text,
                      struct pw_err *err)
 {
     struct pw_repo_sums plain, zs;
-    pw_repo_sums_buffer(text->buf, text->len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &plain);
-    int rc = put_index_file(c, rel, text->buf, text->len, &plain, NULL, err);
+    const unsigned mask = PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512;
+    pw_repo_sums_buffer(text->plain.buf, text->plain.len, mask, &plain);
+    int rc = put_index_file(c, rel, text->plain.buf, text->plain.len, &plain, err);
     static const enum pw_compress_method methods[] = {PW_COMPRESS_GZIP, PW_COMPRESS_XZ};
-    struct pw_buf z = PW_BUF_INIT, name = PW_BUF_INIT, prev = PW_BUF_INIT;
+    struct pw_buf z = PW_BUF_INIT, name = PW_BUF_INIT;
+    struct pw_chunk_list chunks = {0};
     for (int i = 0; i < 2 && rc == 0; i++) {
-        const char *suffix = pw_repo_compress_suffix(methods[i]);
         pw_buf_reset(&name);
-        pw_buf_addf(&name, "%s%s", rel, suffix);
-        if (reusable(c, rel, suffix, &plain, &prev, &zs)) {
-            rc = put_index_file(c, name.buf, NULL, 0, &zs, prev.buf, err);
-            continue;
-        }
+        pw_buf_addf(&name, "%s%s", rel, pw_repo_compress_suffix(methods[i]));
         pw_buf_reset(&z);
-        rc = pw_repo_compress(methods[i], text->buf, text->len, &z, err);
-        if (rc == 0) {
-            pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &zs);
-            rc = put_index_file(c, name.buf, z.buf, z.len, &zs, NULL, err);
-        }
+        rc = pw_chunk_compress(c->chunks, methods[i], text, &z, &chunks, err);
+        if (rc < 0)
+            break;
+        pw_repo_sums_buffer(z.buf, z.len, mask, &zs);
+        rc = put_index_file(c, name.buf, z.buf, z.len, &zs, err);
+        pw_buf_reset(&name);
+        pw_buf_addf(&name, "%s/%s%s", c->suite, rel, pw_repo_compress_suffix(methods[i]));
+        pw_chunk_store_add(c->chunks, name.buf, zs.sha256, &chunks);
     }
+    pw_chunk_list_release(&chunks);
     pw_buf_release(&z);
     pw_buf_release(&name);
-    pw_buf_release(&prev);
     return rc;
 }
 
@@ -543,34 +542,27 @@ static int write_signed(struct pw_repo *r, const char *suite_dir, const struct p
 
 
 static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_rec *srec,
-                        const char *dir, const char *prev, struct pw_err *err)
+                        const char *dir, struct pw_chunk_store *chunks, struct pw_err *err)
 {
     const char *suite = pw_repo_rec_str(srec, "name");
-    struct pw_buf sdir = PW_BUF_INIT, pdir = PW_BUF_INIT, text = PW_BUF_INIT,
-                  rel = PW_BUF_INIT;
-    struct rel_list prev_entries = {0}, entries = {0};
+    struct pw_buf sdir = PW_BUF_INIT, text = PW_BUF_INIT, rel = PW_BUF_INIT;
+    struct rel_list entries = {0};
     struct pw_strvec comps = PW_STRVEC_INIT, archs = PW_STRVEC_INIT;
-    struct pw_deb822 prev_release;
-    pw_deb822_init(&prev_release);
     pw_buf_addf(&sdir, "%s/%s", dir, suite);
     int rc = pw_fs_mkdir_p(sdir.buf, 0755, err);
-    if (prev) {
-        pw_buf_addf(&pdir, "%s/%s/Release", prev, suite);
-        struct pw_err ignored;
-        if (load_release_file(pdir.buf, &prev_release, &prev_entries, &ignored) < 0)
-            rel_list_release(&prev_entries);
-        pw_buf_setlen(&pdir, pdir.len - strlen("/Release"));
-    }
-    struct index_ctx c = {r, sdir.buf, prev ? pdir.buf : NULL, &prev_entries, &entries};
+    struct index_ctx c = {r, suite, sdir.buf, chunks, &entries};
     pw_repo_words_split(pw_repo_rec_str(srec, "components"), &comps);
     pw_repo_words_split(pw_repo_rec_str(srec, "archs"), &archs);
     for (size_t i = 0; i < comps.n && rc == 0; i++)
         for (size_t j = 0; j < archs.n && rc == 0; j++) {
-            pw_buf_reset(&text);
-            packages_text(&s->db, suite, comps.v[i], archs.v[j], &text);
             pw_buf_reset(&rel);
             pw_buf_addf(&rel, "%s/binary-%s/Packages", comps.v[i], archs.v[j]);
-            rc = put_index(&c, rel.buf, &text, err);
+            struct pw_chunk_text doc;
+            pw_chunk_text_init(&doc);
+            packages_text(&s->db, suite, comps.v[i], archs.v[j], &doc);
+            doc.validate_arg = rel.buf;
+            rc = put_index(&c, rel.buf, &doc, err);
+            pw_chunk_text_release(&doc);
         }
     if (rc == 0) {
         /* Date never goes backwards: apt keeps an older-dated Release as not modified */
@@ -578,17 +570,13 @@ static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_re
         if (pw_repo_rec_int(srec, "date") > date)
             date = pw_repo_rec_int(srec, "date");
         pw_repo_rec_set_int(srec, "date", date);
-        pw_buf_reset(&text);
         release_text(r, srec, date, &entries, &text);
         rc = write_signed(r, sdir.buf, &text, err);
     }
-    pw_deb822_release(&prev_release);
-    rel_list_release(&prev_entries);
     rel_list_release(&entries);
     pw_strvec_release(&comps);
     pw_strvec_release(&archs);
     pw_buf_release(&sdir);
-    pw_buf_release(&pdir);
     pw_buf_release(&text);
     pw_buf_release(&rel);
     return rc;
@@ -597,15 +585,22 @@ static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_re
 static int apt_render(struct pw_repo *r, struct pw_repo_state *s, const char *dir,
                       const char *prev, struct pw_err *err)
 {
-    for (size_t i = 0; i < s->db.n; i++) {
+    struct pw_chunk_store chunks;
+    pw_chunk_store_init(&chunks);
+    pw_chunk_store_load(&chunks, prev);
+    int rc = 0;
+    for (size_t i = 0; i < s->db.n && rc == 0; i++) {
         struct pw_repo_rec *srec = s->db.recs[i];
         if (strcmp(pw_repo_rec_str(srec, "type"), "suite"))
             continue;
-        int rc = render_suite(r, s, srec, dir, prev, err);
+        rc = render_suite(r, s, srec, dir, &chunks, err);
         if (rc < 0)
-            return pw_err_prefix(err, "suite '%s': ", pw_repo_rec_str(srec, "name"));
+            pw_err_prefix(err, "suite '%s': ", pw_repo_rec_str(srec, "name"));
     }
-    return 0;
+    if (rc == 0)
+        rc = pw_chunk_store_save(&chunks, dir, err);
+    pw_chunk_store_release(&chunks);
+    return rc;
 }
 
 /* ---- finding suites --------------------------------------------------------------------- */
@@ -840,10 +835,13 @@ static int check_copy(struct pw_repo_verify *v, const char *suite, const char *s
     else if (checked && st->st_ino == checked->st_ino && st->st_dev == checked->st_dev)
         rc = 0;
     else {
+        /* a staged generation: SHA-256 proves the files hold what was written */
         struct pw_repo_sums s;
-        pw_repo_sums_buffer(data.buf, data.len, PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512, &s);
+        int sha512 = !v->staged || !e->sha256[0];
+        pw_repo_sums_buffer(data.buf, data.len,
+                            PW_REPO_SUM_SHA256 | (sha512 ? PW_REPO_SUM_SHA512 : 0), &s);
         if (s.size != e->size || (e->sha256[0] && strcmp(s.sha256, e->sha256)) ||
-            (e->sha512[0] && strcmp(s.sha512, e->sha512)))
+            (sha512 && e->sha512[0] && strcmp(s.sha512, e->sha512)))
             rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "suite '%s': '%s': Hash Sum mismatch",
                                  suite, shown);
         else
@@ -990,6 +988,22 @@ static int check_packages(struct pw_repo_verify *v, const char *where, const cha
     return rc;
 }
 
+/* A staged generation: its Packages were checked chunk by chunk as they were compressed;
+ * the packages new to the index are in the pool as they were hashed when copied in. */
+static int check_staged_packages(struct pw_repo_verify *v, struct pw_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < v->staged->n && rc == 0; i++) {
+        const struct pw_repo_rec *rec = v->staged->recs[i];
+        if (strcmp(pw_repo_rec_str(rec, "type"), "deb") || pw_repo_is_trusted(v, rec))
+            continue;
+        rc = pw_repo_verify_pool_file(v, pw_repo_rec_str(rec, "path"),
+                                      (uint64_t)pw_repo_rec_int(rec, "size"),
+                                      pw_repo_rec_str(rec, "sha256"), NULL, NULL, NULL, err);
+    }
+    return rc;
+}
+
 static int check_indexes(struct pw_repo_verify *v, const char *sdir, const char *suite,
                          const struct pw_deb822 *st, const struct rel_list *l,
                          struct seen_pkg *seen, struct pw_err *err)
@@ -1043,7 +1057,9 @@ static int verify_suite(struct pw_repo_verify *v, const char *dir, const char *s
     const char *abh = pw_deb822_get(&st, "Acquire-By-Hash");
     if (rc == 0)
         rc = check_listed(v, sdir.buf, suite, &l, abh && !strcasecmp(abh, "yes"), err);
-    if (rc == 0 && pw_deb822_get(&st, "Components") && pw_deb822_get(&st, "Architectures"))
+    if (rc == 0 && v->staged)
+        rc = check_staged_packages(v, err);
+    else if (rc == 0 && pw_deb822_get(&st, "Components") && pw_deb822_get(&st, "Architectures"))
         rc = check_indexes(v, sdir.buf, suite, &st, &l, seen, err);
 out:
     pw_deb822_release(&st);

@@ -1,6 +1,7 @@
 #include "repo_compress.h"
 
 #include <lzma.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -165,4 +166,128 @@ int pw_repo_decompress(const void *data, size_t len, const char *what, struct pw
         return zstd_decode(data, len, what, out, err);
     pw_buf_add(out, data, len);
     return 0;
+}
+
+/* ---- chunks ----------------------------------------------------------------------------- */
+
+static void xz_filters(lzma_options_lzma *opt, lzma_filter *f)
+{
+    lzma_lzma_preset(opt, PW_REPO_XZ_PRESET);
+    f[0].id = LZMA_FILTER_LZMA2;
+    f[0].options = opt;
+    f[1].id = LZMA_VLI_UNKNOWN;
+    f[1].options = NULL;
+}
+
+int pw_repo_xz_block(const void *data, size_t len, struct pw_buf *out, uint64_t *unpadded,
+                     struct pw_err *err)
+{
+    lzma_options_lzma opt;
+    lzma_filter filters[2];
+    xz_filters(&opt, filters);
+    lzma_block block;
+    memset(&block, 0, sizeof(block));
+    block.version = 0;
+    block.check = LZMA_CHECK_CRC64;
+    block.filters = filters;
+    size_t bound = lzma_block_buffer_bound(len), pos = 0;
+    pw_buf_grow(out, bound);
+    lzma_ret rc = lzma_block_buffer_encode(&block, NULL, data, len, (uint8_t *)out->buf + out->len,
+                                           &pos, bound);
+    if (rc != LZMA_OK)
+        return pw_err_set(err, PW_E_FAIL, "xz compression failed (liblzma error %d)", (int)rc);
+    pw_buf_setlen(out, out->len + pos);
+    *unpadded = lzma_block_unpadded_size(&block);
+    return 0;
+}
+
+static void xz_flags(lzma_stream_flags *f, lzma_vli backward)
+{
+    memset(f, 0, sizeof(*f));
+    f->version = 0;
+    f->check = LZMA_CHECK_CRC64;
+    f->backward_size = backward;
+}
+
+void pw_repo_xz_stream_head(struct pw_buf *out)
+{
+    lzma_stream_flags f;
+    xz_flags(&f, LZMA_VLI_UNKNOWN);
+    pw_buf_grow(out, LZMA_STREAM_HEADER_SIZE);
+    lzma_ret rc = lzma_stream_header_encode(&f, (uint8_t *)out->buf + out->len);
+    (void)rc; /* fails only for flags other than these */
+    pw_buf_setlen(out, out->len + LZMA_STREAM_HEADER_SIZE);
+}
+
+int pw_repo_xz_stream_tail(const uint64_t *unpadded, const uint64_t *plen, size_t n,
+                           struct pw_buf *out, struct pw_err *err)
+{
+    lzma_index *idx = lzma_index_init(NULL);
+    lzma_ret rc = idx ? LZMA_OK : LZMA_MEM_ERROR;
+    for (size_t i = 0; i < n && rc == LZMA_OK; i++)
+        rc = lzma_index_append(idx, NULL, unpadded[i], plen[i]);
+    if (rc == LZMA_OK) {
+        size_t size = (size_t)lzma_index_size(idx), pos = 0;
+        pw_buf_grow(out, size + LZMA_STREAM_HEADER_SIZE);
+        rc = lzma_index_buffer_encode(idx, (uint8_t *)out->buf + out->len, &pos, size);
+        pw_buf_setlen(out, out->len + pos);
+    }
+    if (rc == LZMA_OK) {
+        lzma_stream_flags f;
+        xz_flags(&f, lzma_index_size(idx));
+        rc = lzma_stream_footer_encode(&f, (uint8_t *)out->buf + out->len);
+        pw_buf_setlen(out, out->len + LZMA_STREAM_HEADER_SIZE);
+    }
+    lzma_index_end(idx, NULL);
+    if (rc != LZMA_OK)
+        return pw_err_set(err, PW_E_FAIL, "cannot write the xz index (liblzma error %d)", (int)rc);
+    return 0;
+}
+
+static uint64_t le_bytes(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int xz_block_holds(const unsigned char *z, size_t zlen, const void *plain, size_t plen)
+{
+    lzma_filter filters[LZMA_FILTERS_MAX + 1];
+    lzma_block block;
+    memset(&block, 0, sizeof(block));
+    block.version = 0;
+    block.check = LZMA_CHECK_CRC64;
+    block.filters = filters;
+    block.header_size = lzma_block_header_size_decode(z[0]);
+    if (zlen < block.header_size || lzma_block_header_decode(&block, NULL, z) != LZMA_OK)
+        return 0;
+    unsigned char *out = pw_xmalloc(plen + 1);
+    size_t in_pos = block.header_size, out_pos = 0;
+    lzma_ret rc = lzma_block_buffer_decode(&block, NULL, z, &in_pos, zlen, out, &out_pos, plen + 1);
+    for (size_t i = 0; filters[i].id != LZMA_VLI_UNKNOWN; i++)
+        free(filters[i].options);
+    int ok = rc == LZMA_OK && in_pos == zlen && out_pos == plen && !memcmp(out, plain, plen);
+    free(out);
+    return ok;
+}
+
+int pw_repo_chunk_holds(enum pw_compress_method m, const void *z, size_t zlen, const void *plain,
+                        size_t plen, int full)
+{
+    const unsigned char *b = z;
+    if (m == PW_COMPRESS_GZIP && !full)
+        return zlen >= 18 && le_bytes(b + zlen - 8, 4) == crc32(0, plain, (uInt)plen) &&
+               le_bytes(b + zlen - 4, 4) == (plen & 0xffffffffu);
+    if (m == PW_COMPRESS_XZ && !full)
+        return zlen >= 8 && le_bytes(b + zlen - 8, 8) == lzma_crc64(plain, plen, 0);
+    if (m == PW_COMPRESS_XZ)
+        return xz_block_holds(b, zlen, plain, plen);
+    struct pw_buf out = PW_BUF_INIT;
+    struct pw_err ignored;
+    int ok = pw_repo_decompress(z, zlen, "chunk", &out, &ignored) == 0 && out.len == plen &&
+             !memcmp(out.buf, plain, plen);
+    pw_buf_release(&out);
+    return ok;
 }

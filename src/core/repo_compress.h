@@ -5,6 +5,7 @@
 #define PW_CORE_REPO_COMPRESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/buf.h"
 #include "../base/err.h"
@@ -17,6 +18,21 @@ int pw_repo_compress(enum pw_compress_method method, const void *data, size_t le
  * without a known magic is copied as is. what names the input in messages. */
 int pw_repo_decompress(const void *data, size_t len, const char *what, struct pw_buf *out,
                        struct pw_err *err);
+/* Chunked indices (repo_chunk.c): a gzip member or zstd frame is what pw_repo_compress
+ * writes; xz chunks are blocks of one stream, framed by the two functions below. */
+/* One xz block (preset 2, CRC-64 check) of data; unpadded receives its Unpadded Size. */
+int pw_repo_xz_block(const void *data, size_t len, struct pw_buf *out, uint64_t *unpadded,
+                     struct pw_err *err);
+void pw_repo_xz_stream_head(struct pw_buf *out);
+/* The index and footer of a stream of n blocks (their Unpadded and uncompressed sizes). */
+int pw_repo_xz_stream_tail(const uint64_t *unpadded, const uint64_t *plen, size_t n,
+                           struct pw_buf *out, struct pw_err *err);
+/* Whether z, one chunk compressed alone with m, holds exactly plain. full decompresses it;
+ * otherwise gzip and xz chunks are compared by their own check of the text (CRC-32 and size
+ * in the gzip trailer, the xz block's CRC-64), which is enough for bytes that were checked in
+ * full when they were written. */
+int pw_repo_chunk_holds(enum pw_compress_method m, const void *z, size_t zlen,
+                        const void *plain, size_t plen, int full);
 /* ".gz", ".xz", ".zst" or "" */
 const char *pw_repo_compress_suffix(enum pw_compress_method method);
 

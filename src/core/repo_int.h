@@ -54,6 +54,10 @@ struct pw_repo_verify {
     const char *keyring; /* NULL: unsigned metadata accepted */
     int64_t now;
     struct pw_repo_db *trusted; /* NULL: hash every pool file */
+    /* Set while a new generation is staged: its index, and the live one it grew from. Its
+     * indices were checked chunk by chunk as they were compressed (repo_chunk.h), so only
+     * files, hashes, signatures and the packages new to the index are checked. */
+    const struct pw_repo_db *staged, *live;
     void (*problem)(void *data, const char *msg);
     void *data;
     int first;          /* code of the first problem */
@@ -150,6 +154,8 @@ int pw_repo_problem(struct pw_repo_verify *v, struct pw_err *err, int code, cons
 int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t size,
                              const char *sha256, const char *sha512, const char *md5,
                              const char *sha1, struct pw_err *err);
+/* Whether a package record of a staged index was already in the live one (same file). */
+int pw_repo_is_trusted(const struct pw_repo_verify *v, const struct pw_repo_rec *rec);
 /* Relative path rules for index entries: no "..", not absolute, no "//". */
 int pw_repo_safe_relpath(const char *p);
 

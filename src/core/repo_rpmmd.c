@@ -14,6 +14,7 @@
 #include "../base/fs.h"
 #include "hash.h"
 #include "pkgread.h"
+#include "repo_chunk.h"
 #include "repo_compress.h"
 #include "repo_int.h"
 #include "xmlr.h"
@@ -204,6 +205,8 @@ static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char
     pw_buf_addf(&b, "%s:%s-%s", h->epoch, h->version, h->release);
     pw_repo_rec_set(rec, "evr", b.buf);
     pw_repo_rec_set_int(rec, "signed", h->signed_pkg);
+    pw_repo_rec_set_int(rec, "header_start", (int64_t)h->header_start);
+    pw_repo_rec_set_int(rec, "header_end", (int64_t)h->header_end);
     pw_buf_reset(&b);
     render_primary(h, dest, sums->sha256, sums->size, st->st_mtim.tv_sec, &b);
     pw_repo_rec_setn(rec, "primary", b.buf, b.len);
@@ -307,23 +310,42 @@ struct md_file {
 };
 
 static int write_md(struct pw_repo *r, const char *dir, const char *type,
-                    const struct pw_buf *doc, struct md_file *f, struct pw_err *err)
+                    const struct pw_chunk_text *doc, struct pw_chunk_store *cs, struct md_file *f,
+                    struct pw_err *err)
 {
     enum pw_compress_method m =
         r->rpm_compression == PW_COMPRESS_ZSTD ? PW_COMPRESS_ZSTD : PW_COMPRESS_GZIP;
     struct pw_buf z = PW_BUF_INIT, path = PW_BUF_INIT;
-    int rc = pw_repo_compress(m, doc->buf, doc->len, &z, err);
+    struct pw_chunk_list chunks = {0};
+    int rc = pw_chunk_compress(cs, m, doc, &z, &chunks, err);
     if (rc == 0) {
         f->type = type;
-        pw_repo_sums_buffer(doc->buf, doc->len, PW_REPO_SUM_SHA256, &f->open);
+        pw_repo_sums_buffer(doc->plain.buf, doc->plain.len, PW_REPO_SUM_SHA256, &f->open);
         pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256, &f->z);
         snprintf(f->href, sizeof(f->href), "repodata/%s-%s.xml%s", f->z.sha256, type,
                  pw_repo_compress_suffix(m));
-        pw_buf_addf(&path, "%s/%s", dir, f->href + strlen("repodata/"));
+        const char *name = f->href + strlen("repodata/");
+        pw_buf_addf(&path, "%s/%s", dir, name);
         rc = pw_repo_write(path.buf, z.buf, z.len, err);
+        pw_chunk_store_add(cs, name, f->z.sha256, &chunks);
     }
+    pw_chunk_list_release(&chunks);
     pw_buf_release(&z);
     pw_buf_release(&path);
+    return rc;
+}
+
+/* A run of package entries compressed anew must parse as XML. */
+static int validate_entries(const char *text, size_t len, void *arg, struct pw_err *err)
+{
+    struct pw_buf doc = PW_BUF_INIT;
+    pw_buf_adds(&doc, "<chunk>");
+    pw_buf_add(&doc, text, len);
+    pw_buf_adds(&doc, "</chunk>");
+    struct pw_xml_node *root = NULL;
+    int rc = pw_xml_parse(doc.buf, doc.len, (const char *)arg, &root, err);
+    pw_xml_free(root);
+    pw_buf_release(&doc);
     return rc;
 }
 
@@ -386,10 +408,34 @@ static int sign_repomd(struct pw_repo *r, const char *dir, const struct pw_buf *
     return rc;
 }
 
-static int rpm_render(struct pw_repo *r, struct pw_repo_state *s, const char *dir,
-                      const char *prev, struct pw_err *err)
+static const char *const md_types[3] = {"primary", "filelists", "other"};
+
+/* The head, entries and tail of one of primary, filelists and other (t). */
+static void md_text(const struct by_path *recs, size_t n, int t, struct pw_chunk_text *doc)
 {
-    (void)prev;
+    static const char *const heads[3] = {
+        "<metadata xmlns=\"" NS_COMMON "\" xmlns:rpm=\"" NS_RPM "\"",
+        "<filelists xmlns=\"" NS_FILELISTS "\"", "<otherdata xmlns=\"" NS_OTHER "\""};
+    static const char *const tails[3] = {"</metadata>\n", "</filelists>\n", "</otherdata>\n"};
+    struct pw_chunk_item *items = pw_xcalloc(n ? n : 1, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        items[i].text = pw_repo_rec_str(recs[i].rec, md_types[t]);
+        items[i].len = strlen(items[i].text);
+        items[i].key = pw_repo_rec_str(recs[i].rec, "sha256");
+    }
+    struct pw_buf head = PW_BUF_INIT;
+    pw_buf_addf(&head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
+                heads[t], n);
+    pw_chunk_text_build(doc, head.buf, items, n, "", tails[t]);
+    doc->validate = validate_entries;
+    doc->validate_arg = (void *)md_types[t];
+    pw_buf_release(&head);
+    free(items);
+}
+
+static int write_mds(struct pw_repo *r, struct pw_repo_state *s, const char *dir, const char *prev,
+                     struct md_file *files, struct pw_err *err)
+{
     struct by_path *recs = pw_xcalloc(s->db.n ? s->db.n : 1, sizeof(*recs));
     size_t n = 0;
     for (size_t i = 0; i < s->db.n; i++)
@@ -398,27 +444,31 @@ static int rpm_render(struct pw_repo *r, struct pw_repo_state *s, const char *di
             recs[n++].rec = s->db.recs[i];
         }
     qsort(recs, n, sizeof(*recs), cmp_path);
-    static const char *const types[3] = {"primary", "filelists", "other"};
-    static const char *const heads[3] = {
-        "<metadata xmlns=\"" NS_COMMON "\" xmlns:rpm=\"" NS_RPM "\"",
-        "<filelists xmlns=\"" NS_FILELISTS "\"", "<otherdata xmlns=\"" NS_OTHER "\""};
-    static const char *const tails[3] = {"</metadata>\n", "</filelists>\n", "</otherdata>\n"};
-    struct md_file files[3];
-    struct pw_buf doc = PW_BUF_INIT;
+    struct pw_chunk_store cs;
+    pw_chunk_store_init(&cs);
+    pw_chunk_store_load(&cs, prev);
     int rc = 0;
     for (int t = 0; t < 3 && rc == 0; t++) {
-        pw_buf_reset(&doc);
-        pw_buf_addf(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
-                    heads[t], n);
-        for (size_t i = 0; i < n; i++)
-            pw_buf_adds(&doc, pw_repo_rec_str(recs[i].rec, types[t]));
-        pw_buf_adds(&doc, tails[t]);
-        rc = write_md(r, dir, types[t], &doc, &files[t], err);
+        struct pw_chunk_text doc;
+        pw_chunk_text_init(&doc);
+        md_text(recs, n, t, &doc);
+        rc = write_md(r, dir, md_types[t], &doc, &cs, &files[t], err);
+        pw_chunk_text_release(&doc);
     }
+    if (rc == 0)
+        rc = pw_chunk_store_save(&cs, dir, err);
+    pw_chunk_store_release(&cs);
     free(recs);
-    struct pw_buf path = PW_BUF_INIT;
+    return rc;
+}
+
+static int rpm_render(struct pw_repo *r, struct pw_repo_state *s, const char *dir, const char *prev,
+                      struct pw_err *err)
+{
+    struct md_file files[3];
+    int rc = write_mds(r, s, dir, prev, files, err);
+    struct pw_buf doc = PW_BUF_INIT, path = PW_BUF_INIT;
     if (rc == 0) {
-        pw_buf_reset(&doc);
         repomd_text(r->o->now, files, 3, &doc);
         pw_buf_addf(&path, "%s/repomd.xml", dir);
         rc = pw_repo_write(path.buf, doc.buf, doc.len, err);
@@ -491,6 +541,19 @@ static const char *digest_of(const struct pw_repo_sums *s, const char *type)
     return NULL;
 }
 
+static unsigned digest_mask(const char *type)
+{
+    if (!type || !strcmp(type, "sha256"))
+        return PW_REPO_SUM_SHA256;
+    if (!strcmp(type, "sha512"))
+        return PW_REPO_SUM_SHA512;
+    if (!strcmp(type, "sha") || !strcmp(type, "sha1"))
+        return PW_REPO_SUM_SHA1;
+    return PW_REPO_SUM_MD5;
+}
+
+/* The file's size and checksum, then (unless staged: its chunks were checked as they were
+ * compressed) its decompressed text against open-size and open-checksum. */
 static int check_md_file(struct pw_repo_verify *v, const char *dir, const struct md_entry *e,
                          struct pw_buf *open, struct pw_err *err)
 {
@@ -503,18 +566,20 @@ static int check_md_file(struct pw_repo_verify *v, const char *dir, const struct
         goto out;
     }
     struct pw_repo_sums s, os;
-    pw_repo_sums_buffer(raw.buf, raw.len, PW_REPO_SUM_ALL, &s);
+    pw_repo_sums_buffer(raw.buf, raw.len, digest_mask(e->ctype), &s);
     const char *got = digest_of(&s, e->ctype);
     if (!got || strcmp(got, e->checksum) || (e->has_size && e->size != s.size)) {
         rc = pw_repo_problem(v, err, PW_E_CHECKSUM, "'%s': checksum doesn't match repomd.xml",
                              e->href);
         goto out;
     }
+    if (v->staged)
+        goto out;
     if (pw_repo_decompress(raw.buf, raw.len, e->href, open, err) < 0) {
         rc = pw_repo_problem(v, err, PW_E_FORMAT, "%s", err->msg);
         goto out;
     }
-    pw_repo_sums_buffer(open->buf, open->len, PW_REPO_SUM_ALL, &os);
+    pw_repo_sums_buffer(open->buf, open->len, digest_mask(e->otype), &os);
     got = digest_of(&os, e->otype);
     if ((*e->open_checksum && (!got || strcmp(got, e->open_checksum))) ||
         (e->has_open_size && e->open_size != os.size))
@@ -526,13 +591,10 @@ out:
     return rc;
 }
 
-static int check_header_range(struct pw_repo_verify *v, const char *href,
-                              const struct pw_xml_node *pkg, struct pw_err *err)
+/* rpm:header-range ws-we (as written) against the package's own lead and headers. */
+static int check_range(struct pw_repo_verify *v, const char *href, const char *ws, const char *we,
+                       struct pw_err *err)
 {
-    const struct pw_xml_node *range =
-        pw_xml_child(pw_xml_child(pkg, "format"), "rpm:header-range");
-    if (!range)
-        return pw_repo_problem(v, err, PW_E_FORMAT, "'%s': no rpm:header-range", href);
     struct pw_buf p = PW_BUF_INIT;
     pw_buf_addf(&p, "%s/%s", v->root, href);
     int fd = open(p.buf, O_RDONLY | O_CLOEXEC);
@@ -542,16 +604,41 @@ static int check_header_range(struct pw_repo_verify *v, const char *href,
     struct stat st;
     uint64_t start = 0, end = 0;
     struct pw_err e2;
-    int rc = fstat(fd, &st) < 0 ? -1
-                                 : pw_rpm_header_range(fd, (uint64_t)st.st_size, &start, &end,
-                                                       NULL, &e2);
+    int rc = fstat(fd, &st) < 0
+                 ? -1
+                 : pw_rpm_header_range(fd, (uint64_t)st.st_size, &start, &end, NULL, &e2);
     close(fd);
-    const char *ws = pw_xml_attr(range, "start"), *we = pw_xml_attr(range, "end");
     if (rc < 0 || !ws || !we || strtoull(ws, NULL, 10) != start || strtoull(we, NULL, 10) != end)
         return pw_repo_problem(v, err, PW_E_FORMAT,
                                "'%s': rpm:header-range %s-%s, the package has %" PRIu64 "-%" PRIu64,
                                href, ws ? ws : "?", we ? we : "?", start, end);
     return 0;
+}
+
+static int check_header_range(struct pw_repo_verify *v, const char *href,
+                              const struct pw_xml_node *pkg, struct pw_err *err)
+{
+    const struct pw_xml_node *range = pw_xml_child(pw_xml_child(pkg, "format"), "rpm:header-range");
+    if (!range)
+        return pw_repo_problem(v, err, PW_E_FORMAT, "'%s': no rpm:header-range", href);
+    return check_range(v, href, pw_xml_attr(range, "start"), pw_xml_attr(range, "end"), err);
+}
+
+/* A staged generation: the packages new to the index are in the pool with the size and
+ * mtime they were hashed with as they were copied (their header ranges were read from those
+ * bytes); the others were checked when they were added. repo check hashes them all. */
+static int check_staged_packages(struct pw_repo_verify *v, struct pw_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < v->staged->n && rc == 0; i++) {
+        const struct pw_repo_rec *rec = v->staged->recs[i];
+        if (strcmp(pw_repo_rec_str(rec, "type"), "rpm") || pw_repo_is_trusted(v, rec))
+            continue;
+        const char *href = pw_repo_rec_str(rec, "path");
+        rc = pw_repo_verify_pool_file(v, href, (uint64_t)pw_repo_rec_int(rec, "size"),
+                                      pw_repo_rec_str(rec, "sha256"), NULL, NULL, NULL, err);
+    }
+    return rc;
 }
 
 static int check_package(struct pw_repo_verify *v, const struct pw_xml_node *pkg,
@@ -708,9 +795,11 @@ static int rpm_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
                 kept[t] = doc;
                 doc = swap;
             }
-        if (&entries[i] == found[0])
+        if (&entries[i] == found[0] && !v->staged)
             rc = check_primary(v, &doc, &ids, err);
     }
+    if (rc == 0 && v->staged)
+        rc = check_staged_packages(v, err);
     for (int t = 1; t < 3; t++) {
         if (rc == 0 && kept[t].len)
             rc = check_secondary(v, needed[t], &kept[t], &ids, err);

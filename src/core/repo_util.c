@@ -568,3 +568,11 @@ out:
     pw_buf_release(&key);
     return rc;
 }
+
+int pw_repo_is_trusted(const struct pw_repo_verify *v, const struct pw_repo_rec *rec)
+{
+    const char *path = pw_repo_rec_get(rec, "path");
+    const struct pw_repo_rec *t =
+        v->live && path ? pw_repo_db_lookup((struct pw_repo_db *)v->live, "path", path) : NULL;
+    return t && !strcmp(pw_repo_rec_str(t, "sha256"), pw_repo_rec_str(rec, "sha256"));
+}

@@ -1,0 +1,109 @@
+/* Repository index files built from independently compressed chunks, so that a publish
+ * compresses only the text that changed.
+ *
+ * An index (primary.xml, Packages, ...) is a head, one entry per package in a fixed order, and
+ * a tail. The entries are cut into chunks at content-defined boundaries (after an entry whose
+ * key, a hex digest, ends a chunk by its value), so adding or removing one package changes
+ * one chunk and leaves every other chunk's text, and therefore its compressed bytes, as they
+ * were. Each chunk is compressed on its own: a gzip member, a zstd frame, or a block of one
+ * xz stream. Every client reads these as one file (zlib, gzip(1), Python and libsolv read
+ * concatenated gzip members and zstd frames; an xz stream of many blocks is what xz -T
+ * writes; apt reads all three).
+ *
+ * A generation records its chunks (file, offset, sizes, SHA-256 of the text) in a side file,
+ * "chunks", next to its index; the next publish copies the compressed bytes of every chunk
+ * whose text it already has from the previous generation's files instead of compressing it
+ * again. A previous file is used only while it has the SHA-256 recorded with it (it was
+ * checked in full when it was published), and each chunk taken from it is checked against
+ * its text (the gzip trailer's CRC-32 and size, the xz block's CRC-64; zstd frames are
+ * decompressed); a fresh chunk is decompressed and compared. So a file always decompresses to
+ * exactly the text that was hashed for the metadata. */
+#ifndef PW_CORE_REPO_CHUNK_H
+#define PW_CORE_REPO_CHUNK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../base/err.h"
+#include "compress.h"
+#include "repo_db.h"
+
+/* One package's entry: its text, and the hex digest that places chunk boundaries. */
+struct pw_chunk_item {
+    const char *text;
+    size_t len;
+    const char *key;
+};
+
+struct pw_chunk_slice {
+    size_t off, len;
+    char sha256[65];
+    int entries; /* a run of entries (not the head or tail) */
+};
+
+/* The text of one index file and where its chunks are. */
+struct pw_chunk_text {
+    struct pw_buf plain;
+    struct pw_chunk_slice *v;
+    size_t n, cap;
+    /* Checks the text of a chunk of entries compressed anew (the family's parser), or NULL. */
+    int (*validate)(const char *text, size_t len, void *arg, struct pw_err *err);
+    void *validate_arg;
+};
+
+void pw_chunk_text_init(struct pw_chunk_text *t);
+void pw_chunk_text_release(struct pw_chunk_text *t);
+/* head, the items each followed by sep, then tail. */
+void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
+                         const struct pw_chunk_item *items, size_t n, const char *sep,
+                         const char *tail);
+
+/* A compressed file's chunks, in order. */
+struct pw_chunk_ref {
+    char sha256[65];
+    uint64_t off, zlen, plen, unpadded;
+};
+
+struct pw_chunk_list {
+    enum pw_compress_method method;
+    struct pw_chunk_ref *v;
+    size_t n, cap;
+};
+
+void pw_chunk_list_release(struct pw_chunk_list *l);
+
+struct pw_chunk_prev {
+    char file[512];
+    struct pw_chunk_ref ref;
+};
+
+/* The previous generation's chunks, and the record of the next one's. */
+struct pw_chunk_store {
+    char *prev_dir; /* the previous entry directory, or NULL */
+    struct pw_chunk_prev *prev;
+    size_t nprev;
+    struct pw_repo_map by_key; /* "METHOD SHA256" -> struct pw_chunk_prev * */
+    struct pw_repo_map files;  /* file name -> struct pw_buf * (previous files read so far) */
+    struct pw_repo_map sums;   /* file name -> its recorded SHA-256 (in prev) */
+    struct pw_buf record;      /* the next generation's "chunks" file */
+    size_t reused, fresh;
+};
+
+void pw_chunk_store_init(struct pw_chunk_store *cs);
+void pw_chunk_store_release(struct pw_chunk_store *cs);
+/* Reads "chunks" beside the previous entry directory prev_dir (NULL, or no such file: nothing
+ * to reuse). A damaged record is ignored: chunks are then compressed anew. */
+void pw_chunk_store_load(struct pw_chunk_store *cs, const char *prev_dir);
+/* Appends the compressed form of t to out. */
+int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
+                      const struct pw_chunk_text *t, struct pw_buf *out,
+                      struct pw_chunk_list *chunks, struct pw_err *err);
+/* Records file (relative to the entry directory), its SHA-256 (hex) and its chunks for the
+ * next generation. A file is reused from only while it still has that SHA-256. */
+void pw_chunk_store_add(struct pw_chunk_store *cs, const char *file, const char *sha256,
+                        const struct pw_chunk_list *chunks);
+/* Writes the record beside the new entry directory dir. */
+int pw_chunk_store_save(const struct pw_chunk_store *cs, const char *dir, struct pw_err *err);
+
+#endif
