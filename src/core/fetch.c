@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../base/buf.h"
+#include "curl_dl.h"
 #include "fetch_policy.h"
 
 #ifndef PW_VERSION
@@ -347,6 +348,8 @@ int pw_fetch_url(const char *url, const char *label, const struct pw_fetch_sink 
     if (!pw_fetch_scheme_allowed(url))
         return pw_err_set(err, PW_E_NETWORK,
                           "cannot download '%s': only https, http and file URLs are allowed", url);
+    if (pw_curl_dl_load(err) < 0)
+        return pw_err_prefix(err, "cannot download '%s': ", url);
     CURL *curl = curl_easy_init();
     if (!curl)
         return pw_err_set(err, PW_E_NETWORK, "cannot download '%s': libcurl failed to start", url);

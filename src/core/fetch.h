@@ -1,4 +1,5 @@
-/* Downloads over https, http and file URLs: the only libcurl user.
+/* Downloads over https, http and file URLs: the only libcurl user (libcurl.so.4, loaded on the
+ * first download: curl_dl.h).
  *
  * Policy, the same for every download:
  * - protocols https, http and file; redirects (at most 10) only to https and http;

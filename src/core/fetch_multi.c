@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "curl_dl.h"
 #include "fetch_policy.h"
 
 #define DEFAULT_MAX_SIZE (64u << 20)
@@ -420,11 +421,11 @@ int pw_fetch_multi(struct pw_fetch_job *jobs, size_t n, const struct pw_fetch_mu
         jobs[i].requests = 0;
         pw_err_init(&xs[i].err);
     }
-    CURLM *m = curl_multi_init();
-    int rc = 0;
-    if (!m) {
+    CURLM *m = NULL;
+    int rc = pw_curl_dl_load(err);
+    if (rc == 0 && !(m = curl_multi_init()))
         rc = pw_err_set(err, PW_E_FAIL, "cannot initialise libcurl");
-    } else {
+    if (rc == 0) {
         struct xfer *failed = run(xs, n, m, &s, o);
         if (failed) {
             *err = failed->err;

@@ -99,4 +99,12 @@ expect_exit 0 "online, the entry is downloaded again" \
   "$PACKWRIGHT" fetch --var base="$PW_HTTPD_URL" "$T/pkg/gv"
 check "and replaced" cmp "$obj" "$rel/gvisor.tar.bz2"
 expect_eq "$(find "$T/cache" -name '*.tmp-*' | wc -l)" 0 "no temp file left in the cache"
+
+# libcurl is loaded on the first download (src/core/curl_dl.c), not by every run: the fetches
+# above went through it, and the binary does not name it.
+needed=$(readelf -d "$PACKWRIGHT" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | xargs)
+case " $needed " in
+  *libcurl*) not_ok "packwright links libcurl at start-up: $needed" ;;
+  *) ok "packwright does not link libcurl ($needed)" ;;
+esac
 pw_done
