@@ -6,8 +6,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/roots.sh"
 pw_debroot_ensure
 pw_containerd_ensure
-# packwright's shared libraries inside a root, for installing the packwright .deb for real.
+# packwright's shared libraries inside a root, for installing the packwright .deb for real;
+# libcurl4 too, which it loads with dlopen on the first download (ldd does not see it).
 pw_build=${PW_BUILD_DIR:-$here/../../build-test}
 if [ -x "$pw_build/packwright" ]; then
-  pw_debroot_extra_ensure $(pw_runtime_debs "$pw_build/packwright")
+  pw_debroot_extra_ensure $(pw_runtime_debs "$pw_build/packwright") libcurl4
 fi
