@@ -7,10 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
 #include "../base/fs.h"
 #include "../base/strvec.h"
 
-#define DB_MAGIC "packwright-repo-index 1\n"
+#define DB_MAGIC_V1 "packwright-repo-index 1\n"
+#define DB_MAGIC "packwright-repo-index 2\n"
 
 void pw_repo_db_init(struct pw_repo_db *db)
 {
@@ -48,6 +55,9 @@ void pw_repo_db_release(struct pw_repo_db *db)
     for (size_t i = 0; i < db->ntexts; i++)
         free(db->texts[i]);
     free(db->texts);
+    for (size_t i = 0; i < db->nmaps; i++)
+        munmap(db->maps[i].addr, db->maps[i].len);
+    free(db->maps);
     drop_indexes(db);
     pw_repo_db_init(db);
 }
@@ -240,6 +250,7 @@ static char *copy_value(const char *val, size_t len)
 
 void pw_repo_rec_setn(struct pw_repo_rec *r, const char *key, const char *val, size_t len)
 {
+    r->src = NULL; /* changed: written field by field from now on */
     char *copy = copy_value(val, len);
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->kv[i].key, key)) {
@@ -350,18 +361,32 @@ int pw_repo_rec_del_word(struct pw_repo_rec *r, const char *key, const char *wor
     return 1;
 }
 
-static void add_head(struct pw_buf *out, const char *word, size_t num)
+static void add_number(struct pw_buf *out, size_t num, char end)
 {
     char digits[24];
     size_t n = 0;
     do
         digits[n++] = (char)('0' + num % 10);
     while ((num /= 10));
-    pw_buf_adds(out, word);
-    pw_buf_addc(out, ' ');
     while (n)
         pw_buf_addc(out, digits[--n]);
-    pw_buf_addc(out, '\n');
+    pw_buf_addc(out, end);
+}
+
+static void add_record(struct pw_buf *out, const struct pw_repo_rec *r)
+{
+    if (r->src) {
+        pw_buf_add(out, r->src, r->srclen);
+        return;
+    }
+    pw_buf_adds(out, "R ");
+    add_number(out, r->n, '\n');
+    for (size_t j = 0; j < r->n; j++) {
+        pw_buf_add(out, r->kv[j].key, strlen(r->kv[j].key) + 1);
+        add_number(out, r->kv[j].len, '\n');
+        pw_buf_add(out, r->kv[j].val, r->kv[j].len);
+        pw_buf_add(out, "\0\n", 2);
+    }
 }
 
 void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out)
@@ -372,62 +397,126 @@ void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out)
             total += db->recs[i]->kv[j].len + 64;
     pw_buf_grow(out, total);
     pw_buf_adds(out, DB_MAGIC);
-    for (size_t i = 0; i < db->n; i++) {
-        const struct pw_repo_rec *r = db->recs[i];
-        add_head(out, "R", r->n);
-        for (size_t j = 0; j < r->n; j++) {
-            add_head(out, r->kv[j].key, r->kv[j].len);
-            pw_buf_add(out, r->kv[j].val, r->kv[j].len);
-            pw_buf_addc(out, '\n');
-        }
-    }
+    for (size_t i = 0; i < db->n; i++)
+        add_record(out, db->recs[i]);
 }
 
-/* Reads "<word> <number>\n" at *pos; the word is NUL-terminated in place. */
-static int read_head(char *data, size_t len, size_t *pos, char **word, size_t *num)
+static int write_iov(int fd, struct iovec *iov, size_t n)
 {
-    char *line = data + *pos;
-    char *nl = memchr(line, '\n', len - *pos);
-    if (!nl)
-        return -1;
-    char *sp = memchr(line, ' ', (size_t)(nl - line));
-    if (!sp || sp == line || sp - line > 255 || sp + 1 == nl)
-        return -1;
-    size_t v = 0;
-    for (const char *d = sp + 1; d < nl; d++) {
-        if (*d < '0' || *d > '9' || v > (SIZE_MAX - 9) / 10)
+    while (n) {
+        ssize_t w = writev(fd, iov, (int)(n > 1024 ? 1024 : n));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
             return -1;
-        v = v * 10 + (size_t)(*d - '0');
+        size_t done = (size_t)w;
+        for (; n && done >= iov->iov_len; n--, iov++)
+            done -= iov->iov_len;
+        if (n) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
     }
-    *sp = '\0';
-    *word = line;
-    *num = v;
-    *pos = (size_t)(nl - data) + 1;
     return 0;
 }
 
-/* Parses text (owned by db from now on) in place: keys and values are NUL-terminated where
- * the format has a space and a newline after them. */
-static int parse_owned(struct pw_repo_db *db, char *data, size_t len, const char *what,
-                       struct pw_err *err)
+int pw_repo_db_write(const struct pw_repo_db *db, const char *path, struct pw_err *err)
+{
+    /* changed records are formatted into one buffer first (its address then stays put) */
+    struct pw_buf fresh = PW_BUF_INIT;
+    size_t *end = pw_xcalloc(db->n + 1, sizeof(*end));
+    for (size_t i = 0; i < db->n; i++) {
+        if (!db->recs[i]->src)
+            add_record(&fresh, db->recs[i]);
+        end[i] = fresh.len;
+    }
+    struct iovec *iov = pw_xcalloc(db->n + 1, sizeof(*iov));
+    size_t n = 0, at = 0;
+    iov[n].iov_base = (void *)DB_MAGIC;
+    iov[n++].iov_len = strlen(DB_MAGIC);
+    for (size_t i = 0; i < db->n; i++) {
+        const struct pw_repo_rec *r = db->recs[i];
+        const char *p = r->src ? r->src : fresh.buf + at;
+        size_t len = r->src ? r->srclen : end[i] - at;
+        at = end[i];
+        struct iovec *last = &iov[n - 1];
+        if ((const char *)last->iov_base + last->iov_len == p) {
+            last->iov_len += len; /* adjacent: runs of unchanged records are one write */
+        } else {
+            iov[n].iov_base = (void *)p;
+            iov[n++].iov_len = len;
+        }
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? pw_err_errno(err, PW_E_IO, errno, "cannot create '%s'", path) : 0;
+    if (rc == 0 && (write_iov(fd, iov, n) < 0 || close(fd) < 0))
+        rc = pw_err_errno(err, PW_E_IO, errno, "cannot write '%s'", path);
+    free(iov);
+    free(end);
+    pw_buf_release(&fresh);
+    return rc;
+}
+
+/* Reads the decimal number at *pos ending in end. */
+static int read_number(const char *data, size_t len, size_t *pos, char end, size_t *num)
+{
+    size_t v = 0, p = *pos;
+    for (; p < len && data[p] != end; p++) {
+        if (data[p] < '0' || data[p] > '9' || v > (SIZE_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (size_t)(data[p] - '0');
+    }
+    if (p >= len || p == *pos)
+        return -1;
+    *num = v;
+    *pos = p + 1;
+    return 0;
+}
+
+/* Version 1: reads "<word> <number>\n" at *pos; the word is NUL-terminated in place. */
+static int read_head(char *data, size_t len, size_t *pos, char **word, size_t *num)
+{
+    char *line = data + *pos;
+    char *sp = memchr(line, ' ', len - *pos < 257 ? len - *pos : 257);
+    if (!sp || sp == line || memchr(line, '\n', (size_t)(sp - line)))
+        return -1;
+    size_t p = (size_t)(sp + 1 - data);
+    if (read_number(data, len, &p, '\n', num) < 0)
+        return -1;
+    *sp = '\0';
+    *word = line;
+    *pos = p;
+    return 0;
+}
+
+static void remember_text(struct pw_repo_db *db, char *text)
 {
     db->texts = pw_xrealloc(db->texts, (db->ntexts + 1) * sizeof(*db->texts));
-    db->texts[db->ntexts++] = data;
-    size_t magic = strlen(DB_MAGIC);
-    if (len < magic || memcmp(data, DB_MAGIC, magic))
-        return pw_err_set(err, PW_E_FORMAT, "'%s' is not a packwright repository index", what);
-    size_t pos = magic;
+    db->texts[db->ntexts++] = text;
+}
+
+static int damaged(const char *what, size_t pos, struct pw_err *err)
+{
+    return pw_err_set(err, PW_E_FORMAT, "'%s': damaged repository index at byte %zu", what, pos);
+}
+
+/* Version 1, in place: keys and values are NUL-terminated where the format has a space and a
+ * newline after them. */
+static int parse_v1(struct pw_repo_db *db, char *data, size_t len, const char *what,
+                    struct pw_err *err)
+{
+    size_t pos = strlen(DB_MAGIC_V1);
     char *word;
     while (pos < len) {
         size_t nfields;
         if (read_head(data, len, &pos, &word, &nfields) < 0 || strcmp(word, "R"))
-            goto bad;
+            return damaged(what, pos, err);
         struct pw_repo_rec *r = pw_repo_db_add(db);
         for (size_t i = 0; i < nfields; i++) {
             size_t vlen;
             if (read_head(data, len, &pos, &word, &vlen) < 0 || vlen > len - pos ||
                 len - pos - vlen < 1 || data[pos + vlen] != '\n')
-                goto bad;
+                return damaged(what, pos, err);
             /* a damaged index may repeat a key: the first one wins, as in rec_get */
             struct pw_repo_kv *kv = rec_slot(r);
             kv->key = word;
@@ -439,8 +528,61 @@ static int parse_owned(struct pw_repo_db *db, char *data, size_t len, const char
         }
     }
     return 0;
-bad:
-    return pw_err_set(err, PW_E_FORMAT, "'%s': damaged repository index at byte %zu", what, pos);
+}
+
+/* Version 2, read-only: the text (mapped or owned by db) is used where it is. */
+static int parse_v2(struct pw_repo_db *db, const char *data, size_t len, const char *what,
+                    struct pw_err *err)
+{
+    size_t pos = strlen(DB_MAGIC);
+    while (pos < len) {
+        size_t start = pos, nfields;
+        if (len - pos < 2 || memcmp(data + pos, "R ", 2))
+            return damaged(what, pos, err);
+        pos += 2;
+        if (read_number(data, len, &pos, '\n', &nfields) < 0)
+            return damaged(what, pos, err);
+        struct pw_repo_rec *r = pw_repo_db_add(db);
+        for (size_t i = 0; i < nfields; i++) {
+            const char *key = data + pos;
+            const char *nul = memchr(key, '\0', len - pos < 257 ? len - pos : 257);
+            size_t vlen;
+            if (!nul || nul == key || memchr(key, '\n', (size_t)(nul - key)))
+                return damaged(what, pos, err);
+            pos = (size_t)(nul + 1 - data);
+            if (read_number(data, len, &pos, '\n', &vlen) < 0 || vlen > len - pos ||
+                len - pos - vlen < 2 || memcmp(data + pos + vlen, "\0\n", 2))
+                return damaged(what, pos, err);
+            struct pw_repo_kv *kv = rec_slot(r);
+            kv->key = (char *)key;
+            kv->val = (char *)data + pos;
+            kv->len = vlen;
+            kv->borrowed = 1;
+            pos += vlen + 2;
+        }
+        r->src = data + start;
+        r->srclen = pos - start;
+    }
+    return 0;
+}
+
+static int parse_text(struct pw_repo_db *db, char *text, size_t len, int mapped,
+                      const char *what, struct pw_err *err)
+{
+    size_t m1 = strlen(DB_MAGIC_V1), m2 = strlen(DB_MAGIC);
+    if (len >= m2 && !memcmp(text, DB_MAGIC, m2))
+        return parse_v2(db, text, len, what, err);
+    if (len >= m1 && !memcmp(text, DB_MAGIC_V1, m1)) {
+        if (mapped) { /* parsed in place: needs its own copy */
+            char *copy = pw_xmalloc(len + 1);
+            memcpy(copy, text, len);
+            copy[len] = '\0';
+            remember_text(db, copy);
+            text = copy;
+        }
+        return parse_v1(db, text, len, what, err);
+    }
+    return pw_err_set(err, PW_E_FORMAT, "'%s' is not a packwright repository index", what);
 }
 
 int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const char *what,
@@ -449,24 +591,33 @@ int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const 
     char *copy = pw_xmalloc(len + 1);
     memcpy(copy, data, len);
     copy[len] = '\0';
-    return parse_owned(db, copy, len, what, err);
+    remember_text(db, copy);
+    return parse_text(db, copy, len, 0, what, err);
 }
 
 int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok, struct pw_err *err)
 {
-    struct pw_buf data = PW_BUF_INIT;
-    int rc = pw_fs_read_file(path, &data, err);
-    if (rc < 0) {
-        pw_buf_release(&data);
-        if (missing_ok && !pw_fs_exists(path)) {
-            pw_err_init(err);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (missing_ok && errno == ENOENT)
             return 0;
-        }
-        return rc;
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
     }
-    size_t len;
-    char *text = pw_buf_detach(&data, &len);
-    if (!text)
-        text = pw_xstrdup("");
-    return parse_owned(db, text, len, path, err);
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) { /* empty, or not mappable: read it */
+        struct pw_buf data = PW_BUF_INIT;
+        int rc = pw_fs_read_file(path, &data, err);
+        size_t len;
+        char *text = pw_buf_detach(&data, &len);
+        remember_text(db, text);
+        return rc < 0 ? rc : parse_text(db, text, len, 0, path, err);
+    }
+    db->maps = pw_xrealloc(db->maps, (db->nmaps + 1) * sizeof(*db->maps));
+    db->maps[db->nmaps].addr = map;
+    db->maps[db->nmaps++].len = (size_t)st.st_size;
+    return parse_text(db, map, (size_t)st.st_size, 1, path, err);
 }

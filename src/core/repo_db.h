@@ -3,8 +3,11 @@
  * each package record holds its pool path, size, mtime and hashes together with the index
  * text already rendered for it, so adding one package to N reads only the new one.
  *
- * On disk: "packwright-repo-index 1\n", then per record "R <nfields>\n" and per field
- * "<key> <length>\n<bytes>\n". */
+ * On disk: "packwright-repo-index 2\n", then per record "R <nfields>\n" and per field
+ * "<key>\0<length>\n<bytes>\0\n": keys and values end in NUL bytes where they are, so a
+ * loaded index is mapped and used in place, never copied, and the records a publish leaves
+ * unchanged are written to the next generation's index as the byte ranges they came from.
+ * Version 1 ("<key> <length>\n<bytes>\n") is still read. */
 #ifndef PW_CORE_REPO_DB_H
 #define PW_CORE_REPO_DB_H
 
@@ -24,6 +27,8 @@ struct pw_repo_kv {
 struct pw_repo_rec {
     struct pw_repo_kv *kv;
     size_t n, cap;
+    const char *src; /* its bytes in the version 2 text it was loaded from, while unchanged */
+    size_t srclen;
 };
 
 /* An open-addressing map from strings (copied) to borrowed pointers. */
@@ -48,6 +53,11 @@ struct pw_repo_db {
      * copying its two megabytes of rendered entries */
     char **texts;
     size_t ntexts;
+    struct pw_repo_db_map {
+        void *addr;
+        size_t len;
+    } *maps;
+    size_t nmaps;
     /* lookup indexes, built on first use and extended as records are appended */
     struct {
         char *key;
@@ -76,6 +86,9 @@ struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *typ
 /* The first record whose field key equals val, through an index on key (records must not
  * change that field once looked up; dropping a record resets the indexes). */
 struct pw_repo_rec *pw_repo_db_lookup(struct pw_repo_db *db, const char *key, const char *val);
+/* Writes db to path (version 2), unchanged records straight from the text they were loaded
+ * from. */
+int pw_repo_db_write(const struct pw_repo_db *db, const char *path, struct pw_err *err);
 /* Loads path; a missing file gives an empty db when missing_ok. */
 int pw_repo_db_load(struct pw_repo_db *db, const char *path, int missing_ok,
                     struct pw_err *err);

@@ -218,9 +218,7 @@ int pw_repo_gen_write_state(const struct pw_repo_state *s, long id, struct pw_er
     struct pw_buf p = PW_BUF_INIT, data = PW_BUF_INIT;
     pw_repo_gen_dir(s, id, &p);
     pw_buf_adds(&p, "/index");
-    pw_repo_db_serialize(&s->db, &data);
-    int rc = pw_repo_write(p.buf, data.buf, data.len, err);
-    pw_buf_reset(&data);
+    int rc = pw_repo_db_write(&s->db, p.buf, err);
     for (size_t i = 0; i < s->db.n; i++) {
         const char *path = pw_repo_rec_get(s->db.recs[i], "path");
         if (path)
