@@ -10,6 +10,22 @@
 #include "../base/err.h"
 #include "repo_deb822.h"
 
+/* The start of one package file, already in memory: its first head_len bytes (the whole file
+ * when head_len == size). */
+struct pw_pkgbytes {
+    const char *path;
+    const unsigned char *head;
+    size_t head_len;
+    uint64_t size;
+};
+
+/* While set on the calling thread, pw_pkgread_deb and pw_pkgread_rpm of exactly b->path parse
+ * these bytes (reading path only for what lies beyond head_len) instead of opening it again:
+ * the repository parses the bytes it has just hashed and copied. NULL unsets. */
+void pw_pkgread_use_bytes(const struct pw_pkgbytes *b);
+/* The bytes set for path on this thread, or NULL (for the readers). */
+const struct pw_pkgbytes *pw_pkgread_bytes(const char *path);
+
 /* Reads DEBIAN/control of a .deb into st (fields in file order). Package, Version and
  * Architecture must be present. PW_E_FORMAT when the file is not a .deb. */
 int pw_pkgread_deb(const char *path, struct pw_deb822 *st, struct pw_err *err);

@@ -94,7 +94,7 @@ static int check_debian_binary(struct archive *a, const char *path, struct pw_er
     return rc;
 }
 
-int pw_pkgread_deb(const char *path, struct pw_deb822 *st, struct pw_err *err)
+static int read_with_libarchive(const char *path, struct pw_deb822 *st, struct pw_err *err)
 {
     struct archive *a = archive_read_new();
     archive_read_support_format_ar(a);
@@ -135,4 +135,66 @@ out:
     pw_buf_release(&member);
     archive_read_free(a);
     return rc;
+}
+
+/* The ar member at *off of b's bytes in memory: its name (trailing spaces and a GNU '/'
+ * trimmed) and data; 0 when it does not lie wholly in memory or is not a plain member. */
+struct ar_member {
+    char name[17];
+    size_t data, size;
+};
+
+static int ar_next(const struct pw_pkgbytes *b, size_t *off, struct ar_member *m)
+{
+    const unsigned char *h = b->head + *off;
+    if (*off + 60 > b->head_len || h[58] != '`' || h[59] != '\n')
+        return 0;
+    size_t n = 16;
+    while (n > 0 && h[n - 1] == ' ')
+        n--;
+    if (n > 0 && h[n - 1] == '/')
+        n--;
+    memcpy(m->name, h, n);
+    m->name[n] = '\0';
+    if (!n || memchr(m->name, '/', n) || memchr(m->name, '\0', n))
+        return 0;
+    size_t size = 0, i = 48;
+    for (; i < 58 && h[i] >= '0' && h[i] <= '9'; i++)
+        size = size * 10 + (size_t)(h[i] - '0');
+    for (size_t k = i; k < 58; k++)
+        if (h[k] != ' ')
+            return 0;
+    if (i == 48)
+        return 0;
+    m->data = *off + 60;
+    m->size = size;
+    if (size > b->head_len - m->data)
+        return 0;
+    *off = m->data + size + (size & 1);
+    return 1;
+}
+
+/* The control member straight from the bytes in memory; 1 when they do not settle it (then
+ * libarchive reads the file, with its own error messages). */
+static int deb_from_bytes(const struct pw_pkgbytes *b, const char *path, struct pw_deb822 *st,
+                          struct pw_err *err)
+{
+    size_t off = 8;
+    struct ar_member m;
+    if (b->head_len < 8 || memcmp(b->head, "!<arch>\n", 8) || !ar_next(b, &off, &m) ||
+        strcmp(m.name, "debian-binary") || m.size < 4 || memcmp(b->head + m.data, "2.", 2))
+        return 1;
+    while (ar_next(b, &off, &m))
+        if (!strncmp(m.name, "control.tar", 11))
+            return pw_pkgread_deb_control_tar(b->head + m.data, m.size, path, st, err);
+    return 1;
+}
+
+int pw_pkgread_deb(const char *path, struct pw_deb822 *st, struct pw_err *err)
+{
+    const struct pw_pkgbytes *b = pw_pkgread_bytes(path);
+    int rc = b ? deb_from_bytes(b, path, st, err) : 1;
+    if (rc <= 0)
+        return rc;
+    return read_with_libarchive(path, st, err);
 }

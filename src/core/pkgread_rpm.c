@@ -96,45 +96,75 @@ static int is_openpgp_sigtag(uint32_t tag)
  * kilobytes: one read covers them. */
 #define HEAD_READ 16384
 
-struct rpm_head {
-    unsigned char buf[HEAD_READ];
+/* An rpm's bytes: the first len in memory, the rest read from fd (opened from path on first
+ * need when fd < 0). */
+struct rpm_src {
+    const unsigned char *head;
     size_t len;
+    uint64_t size;
     int fd;
+    int own_fd;
+    const char *path;
 };
 
-static const unsigned char *head_at(struct rpm_head *h, uint64_t off, size_t n,
-                                    unsigned char *spill)
+static int src_read(struct rpm_src *s, void *dst, size_t n, uint64_t off)
 {
-    if (off + n <= h->len)
-        return h->buf + off;
-    return pread_all(h->fd, spill, n, off) < 0 ? NULL : spill;
+    if (off + n <= s->len) {
+        memcpy(dst, s->head + off, n);
+        return 0;
+    }
+    if (s->fd < 0 && s->path) {
+        s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+        s->own_fd = s->fd >= 0;
+    }
+    return s->fd < 0 ? -1 : pread_all(s->fd, dst, n, off);
 }
 
-int pw_rpm_header_range(int fd, uint64_t file_size, uint64_t *start, uint64_t *end,
-                        int *signed_pkg, struct pw_err *err)
+static const unsigned char *src_at(struct rpm_src *s, uint64_t off, size_t n, unsigned char *spill)
 {
-    struct rpm_head h;
-    h.fd = fd;
-    h.len = file_size < HEAD_READ ? (size_t)file_size : HEAD_READ;
-    if (h.len < RPM_LEAD_SIZE + 16 || pread_all(fd, h.buf, h.len, 0) < 0 ||
-        be32(h.buf) != 0xedabeedb || memcmp(h.buf + RPM_LEAD_SIZE, header_magic, 3))
+    if (off + n <= s->len)
+        return s->head + off;
+    return src_read(s, spill, n, off) < 0 ? NULL : spill;
+}
+
+/* n bytes at off: where they lie in memory, else read into *owned (the caller frees it). */
+static const unsigned char *src_blob(struct rpm_src *s, uint64_t off, size_t n, void **owned)
+{
+    *owned = NULL;
+    if (off + n <= s->len)
+        return s->head + off;
+    *owned = pw_xmalloc(n ? n : 1);
+    return src_read(s, *owned, n, off) < 0 ? NULL : *owned;
+}
+
+static void src_close(struct rpm_src *s)
+{
+    if (s->own_fd)
+        close(s->fd);
+}
+
+static int header_range(struct rpm_src *src, uint64_t *start, uint64_t *end, int *signed_pkg,
+                        struct pw_err *err)
+{
+    unsigned char spill[RPM_LEAD_SIZE + 16];
+    const unsigned char *lead =
+        src->size < RPM_LEAD_SIZE + 16 ? NULL : src_at(src, 0, RPM_LEAD_SIZE + 16, spill);
+    if (!lead || be32(lead) != 0xedabeedb || memcmp(lead + RPM_LEAD_SIZE, header_magic, 3))
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad lead)");
-    uint64_t sil = be32(h.buf + RPM_LEAD_SIZE + 8), sdl = be32(h.buf + RPM_LEAD_SIZE + 12);
+    uint64_t sil = be32(lead + RPM_LEAD_SIZE + 8), sdl = be32(lead + RPM_LEAD_SIZE + 12);
     uint64_t sigsize = 16 * sil + sdl;
     uint64_t s = RPM_LEAD_SIZE + 16 + sigsize + (8 - sigsize % 8) % 8;
-    unsigned char spill[16];
-    const unsigned char *intro = sigsize > RPM_HEADER_MAX || s + 16 > file_size
-                                     ? NULL
-                                     : head_at(&h, s, 16, spill);
+    const unsigned char *intro =
+        sigsize > RPM_HEADER_MAX || s + 16 > src->size ? NULL : src_at(src, s, 16, spill);
     if (!intro || memcmp(intro, header_magic, 3))
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad header)");
     uint64_t e = s + 16 + 16 * (uint64_t)be32(intro + 8) + be32(intro + 12);
-    if (e - s > RPM_HEADER_MAX || e > file_size)
+    if (e - s > RPM_HEADER_MAX || e > src->size)
         return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated header)");
     if (signed_pkg) {
         *signed_pkg = 0;
         for (uint64_t i = 0; i < sil; i++) {
-            const unsigned char *entry = head_at(&h, RPM_LEAD_SIZE + 16 + i * 16, 16, spill);
+            const unsigned char *entry = src_at(src, RPM_LEAD_SIZE + 16 + i * 16, 16, spill);
             if (!entry)
                 return pw_err_set(err, PW_E_FORMAT, "not an rpm package (truncated signature)");
             if (is_openpgp_sigtag(be32(entry)))
@@ -144,6 +174,17 @@ int pw_rpm_header_range(int fd, uint64_t file_size, uint64_t *start, uint64_t *e
     *start = s;
     *end = e;
     return 0;
+}
+
+int pw_rpm_header_range(int fd, uint64_t file_size, uint64_t *start, uint64_t *end, int *signed_pkg,
+                        struct pw_err *err)
+{
+    unsigned char buf[HEAD_READ];
+    size_t len = file_size < HEAD_READ ? (size_t)file_size : HEAD_READ;
+    struct rpm_src src = {buf, len, file_size, fd, 0, NULL};
+    if (pread_all(fd, buf, len, 0) < 0)
+        return pw_err_set(err, PW_E_FORMAT, "not an rpm package (bad lead)");
+    return header_range(&src, start, end, signed_pkg, err);
 }
 
 static char *get_str(Header hdr, rpmTagVal tag)
@@ -486,17 +527,19 @@ static void load_strings(Header hdr, struct pw_rpmhdr *h)
     h->archive_size = get_num(hdr, RPMTAG_LONGARCHIVESIZE);
 }
 
-static int import_header(int fd, struct pw_rpmhdr *h, Header *out, const char *path,
+static int import_header(struct rpm_src *src, struct pw_rpmhdr *h, Header *out, const char *path,
                          struct pw_err *err)
 {
     size_t blen = (size_t)(h->header_end - h->header_start - 8);
-    void *blob = pw_xmalloc(blen);
-    if (pread_all(fd, blob, blen, h->header_start + 8) < 0) {
-        free(blob);
-        return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", path);
+    void *owned;
+    const unsigned char *blob = src_blob(src, h->header_start + 8, blen, &owned);
+    if (!blob) {
+        int e = errno;
+        free(owned);
+        return pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", path);
     }
-    *out = headerImport(blob, (unsigned)blen, HEADERIMPORT_COPY);
-    free(blob);
+    *out = headerImport((void *)blob, (unsigned)blen, HEADERIMPORT_COPY);
+    free(owned);
     if (!*out)
         return pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header is damaged", path);
     return 0;
@@ -504,20 +547,20 @@ static int import_header(int fd, struct pw_rpmhdr *h, Header *out, const char *p
 
 /* The payload size lives in the signature header (rpm merges it into the main header when it
  * reads a package; createrepo_c reports the merged value). */
-static uint64_t signature_archive_size(int fd)
+static uint64_t signature_archive_size(struct rpm_src *src)
 {
-    unsigned char intro[16];
-    if (pread_all(fd, intro, 16, RPM_LEAD_SIZE) < 0)
+    unsigned char spill[16];
+    const unsigned char *intro = src_at(src, RPM_LEAD_SIZE, 16, spill);
+    if (!intro)
         return 0;
     size_t blen = 8 + 16 * (size_t)be32(intro + 8) + be32(intro + 12);
     if (blen > RPM_HEADER_MAX)
         return 0;
-    void *blob = pw_xmalloc(blen);
+    void *owned;
+    const unsigned char *blob = src_blob(src, RPM_LEAD_SIZE + 8, blen, &owned);
+    Header sig = blob ? headerImport((void *)blob, (unsigned)blen, HEADERIMPORT_COPY) : NULL;
+    free(owned);
     uint64_t size = 0;
-    Header sig = pread_all(fd, blob, blen, RPM_LEAD_SIZE + 8) < 0
-                     ? NULL
-                     : headerImport(blob, (unsigned)blen, HEADERIMPORT_COPY);
-    free(blob);
     if (sig) {
         size = get_num(sig, RPMSIGTAG_LONGARCHIVESIZE);
         if (!size)
@@ -527,9 +570,39 @@ static uint64_t signature_archive_size(int fd)
     return size;
 }
 
+static int read_rpm(struct rpm_src *src, const char *path, int changelog_limit, struct pw_rpmhdr *h,
+                    struct pw_err *err)
+{
+    int rc = header_range(src, &h->header_start, &h->header_end, &h->signed_pkg, err);
+    if (rc < 0)
+        return pw_err_prefix(err, "'%s'", path);
+    Header hdr;
+    rc = import_header(src, h, &hdr, path, err);
+    if (rc < 0)
+        return rc;
+    load_strings(hdr, h);
+    load_files(hdr, h);
+    load_deps(hdr, h);
+    load_changelog(hdr, changelog_limit, h);
+    headerFree(hdr);
+    if (!h->archive_size)
+        h->archive_size = signature_archive_size(src);
+    if (!*h->name || !*h->version || !*h->release || !*h->arch)
+        return pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header lacks name, version or arch",
+                          path);
+    return 0;
+}
+
 int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
                    struct pw_err *err)
 {
+    const struct pw_pkgbytes *b = pw_pkgread_bytes(path);
+    if (b) {
+        struct rpm_src src = {b->head, b->head_len, b->size, -1, 0, path};
+        int rc = read_rpm(&src, path, changelog_limit, h, err);
+        src_close(&src);
+        return rc;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
@@ -537,29 +610,13 @@ int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
     int rc;
     if (fstat(fd, &st) < 0) {
         rc = pw_err_errno(err, PW_E_IO, errno, "cannot stat '%s'", path);
-        goto out;
+    } else {
+        unsigned char buf[HEAD_READ];
+        size_t len = (uint64_t)st.st_size < HEAD_READ ? (size_t)st.st_size : HEAD_READ;
+        struct rpm_src src = {
+            buf, pread_all(fd, buf, len, 0) < 0 ? 0 : len, (uint64_t)st.st_size, fd, 0, NULL};
+        rc = read_rpm(&src, path, changelog_limit, h, err);
     }
-    rc = pw_rpm_header_range(fd, (uint64_t)st.st_size, &h->header_start, &h->header_end,
-                             &h->signed_pkg, err);
-    if (rc < 0) {
-        pw_err_prefix(err, "'%s'", path);
-        goto out;
-    }
-    Header hdr;
-    rc = import_header(fd, h, &hdr, path, err);
-    if (rc < 0)
-        goto out;
-    load_strings(hdr, h);
-    load_files(hdr, h);
-    load_deps(hdr, h);
-    load_changelog(hdr, changelog_limit, h);
-    headerFree(hdr);
-    if (!h->archive_size)
-        h->archive_size = signature_archive_size(fd);
-    if (!*h->name || !*h->version || !*h->release || !*h->arch)
-        rc = pw_err_set(err, PW_E_FORMAT, "'%s': the rpm header lacks name, version or arch",
-                        path);
-out:
     close(fd);
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "../base/fs.h"
 #include "compress.h"
+#include "pkgread.h"
 #include "repo_gen.h"
 #include "repo_int.h"
 
@@ -433,6 +434,20 @@ static int check_scope(const struct pw_repo_opts *o, struct pw_err *err)
     return 0;
 }
 
+static const struct pw_repo_family *probe_head(const unsigned char *head, size_t n)
+{
+    n = n > 64 ? 64 : n;
+    for (int i = 0; i < NFAMS && n > 0; i++)
+        if (families[i]->probe(head, n))
+            return families[i];
+    return NULL;
+}
+
+static int not_a_package(const char *file, struct pw_err *err)
+{
+    return pw_err_set(err, PW_E_FORMAT, "'%s' is neither a .deb nor an .rpm package", file);
+}
+
 static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
 {
     int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -443,21 +458,68 @@ static const struct pw_repo_family *probe(const char *file, struct pw_err *err)
     unsigned char head[64];
     ssize_t n = read(fd, head, sizeof(head));
     close(fd);
-    for (int i = 0; i < NFAMS && n > 0; i++)
-        if (families[i]->probe(head, (size_t)n))
-            return families[i];
-    pw_err_set(err, PW_E_FORMAT, "'%s' is neither a .deb nor an .rpm package", file);
-    return NULL;
+    const struct pw_repo_family *fam = probe_head(head, n > 0 ? (size_t)n : 0);
+    if (!fam)
+        not_a_package(file, err);
+    return fam;
 }
 
-/* ---- adding: packages are copied, read and rendered by worker threads, then committed in
- * the order given ------------------------------------------------------------------------ */
+static int family_index(const struct pw_repo_family *fam)
+{
+    return fam == families[0] ? 0 : 1;
+}
+
+/* ---- adding: packages are probed, copied, read and rendered by worker threads, then
+ * committed in the order given ----------------------------------------------------------- */
+
+/* What a worker keeps from package to package: its read buffer, the last directory it
+ * resolved and the last pool directory it created. */
+struct prepare_worker {
+    struct pw_repo_ingest in;
+    char *dir, *real_dir;
+    char *made;
+};
+
+static void worker_release(struct prepare_worker *w)
+{
+    pw_repo_ingest_release(&w->in);
+    free(w->dir);
+    free(w->real_dir);
+    free(w->made);
+}
+
+/* file's resolved path. Files come in runs from one directory: the directory is resolved
+ * once per run, and only a file that is itself a symbolic link is resolved whole. */
+static char *resolve(struct prepare_worker *w, const char *file, int is_link)
+{
+    if (is_link)
+        return realpath(file, NULL);
+    const char *slash = strrchr(file, '/');
+    char *dir =
+        !slash ? pw_xstrdup(".") : pw_xstrndup(file, slash == file ? 1 : (size_t)(slash - file));
+    if (w->dir && !strcmp(w->dir, dir)) {
+        free(dir);
+    } else {
+        free(w->dir);
+        free(w->real_dir);
+        w->dir = dir;
+        w->real_dir = realpath(dir, NULL);
+    }
+    if (!w->real_dir)
+        return NULL;
+    size_t n = strlen(w->real_dir);
+    struct pw_buf b = PW_BUF_INIT;
+    pw_buf_addf(&b, "%s%s%s", w->real_dir, n && w->real_dir[n - 1] == '/' ? "" : "/",
+                slash ? slash + 1 : file);
+    return pw_buf_detach(&b, NULL);
+}
 
 /* A file already under the family's pool directory (placed there by other means) is indexed
  * where it lies; its resolved path, else NULL. */
-static char *in_pool(const struct pw_repo *r, const struct pw_repo_pending *p)
+static char *in_pool(const struct pw_repo *r, struct prepare_worker *w,
+                     const struct pw_repo_pending *p, int is_link)
 {
-    char *real = realpath(p->file, NULL);
+    char *real = resolve(w, p->file, is_link);
     struct pw_buf prefix = PW_BUF_INIT;
     pw_buf_addf(&prefix, "%s/%s/%s/", r->root, p->fam->name, p->fam->pool);
     if (real && strncmp(real, prefix.buf, prefix.len)) {
@@ -468,38 +530,105 @@ static char *in_pool(const struct pw_repo *r, const struct pw_repo_pending *p)
     return real;
 }
 
-/* Copies the package into r->tmp while hashing it (or hashes it in the pool), then lets its
- * family read it. */
-static int prepare_one(const struct pw_repo *r, struct pw_repo_pending *p, struct pw_err *err)
+/* The package's pool directory, created ahead of the (serial) commit; commit creates it
+ * itself when this did not work. */
+static void make_pool_dir(const struct pw_repo *r, struct prepare_worker *w,
+                          const struct pw_repo_pending *p)
 {
+    struct pw_buf abs = PW_BUF_INIT;
+    pw_buf_addf(&abs, "%s/%s", r->fams[family_index(p->fam)].dir, pw_repo_rec_str(p->rec, "path"));
+    char *slash = strrchr(abs.buf, '/');
+    *slash = '\0';
+    if (!w->made || strcmp(w->made, abs.buf)) {
+        struct pw_err ignored;
+        *slash = '/';
+        if (pw_repo_mkdirs_for(abs.buf, &ignored) == 0) {
+            *slash = '\0';
+            free(w->made);
+            w->made = pw_xstrdup(abs.buf);
+        }
+    }
+    pw_buf_release(&abs);
+}
+
+/* Lets the family read the package from the bytes just hashed (the rest, if any, from the
+ * copy). */
+static int read_package(const struct pw_repo *r, struct prepare_worker *w,
+                        struct pw_repo_pending *p, const struct pw_repo_sums *sums,
+                        const struct stat *st, struct pw_err *err)
+{
+    struct pw_pkgbytes bytes = {p->path, w->in.buf, w->in.head_len, sums->size};
+    pw_pkgread_use_bytes(&bytes);
+    int rc = p->fam->read(r, p, sums, st, err);
+    pw_pkgread_use_bytes(NULL);
+    if (rc < 0)
+        return pw_err_prefix(err, "reading '%s': ", p->file);
+    make_pool_dir(r, w, p);
+    return 0;
+}
+
+/* Opens the package once: probes it, copies it into r->tmp while hashing it (or hashes it in
+ * the pool), then lets its family read it. A probe failure leaves p->fam NULL. */
+static int prepare_one(const struct pw_repo *r, struct prepare_worker *w, struct pw_repo_pending *p,
+                       struct pw_err *err)
+{
+    int is_link;
+    int rc = pw_repo_ingest_open(&w->in, p->file, &is_link, err);
+    if (rc < 0)
+        return rc;
+    p->fam = probe_head(w->in.buf, w->in.head_len);
+    if (!p->fam) {
+        pw_repo_ingest_close(&w->in);
+        return not_a_package(p->file, err);
+    }
     struct pw_buf tmp = PW_BUF_INIT;
     struct pw_repo_sums sums;
     struct stat st;
-    int rc;
-    p->inplace = in_pool(r, p);
+    p->inplace = w->in.regular ? in_pool(r, w, p, is_link) : NULL;
     if (p->inplace) {
-        rc = pw_repo_hash_in_place(p->inplace, p->fam->sums, &sums, &st, err);
+        rc = pw_repo_ingest_hash(&w->in, p->inplace, p->fam->sums, &sums, &st, err);
         p->path = p->inplace;
     } else {
-        rc = pw_repo_copy_in(r, p->file, p->fam->sums, &tmp, &sums, &st, err);
-        p->path = p->tmp = pw_buf_detach(&tmp, NULL);
+        rc = pw_repo_ingest_copy(r, &w->in, p->file, p->fam->sums, &tmp, &sums, &st, err);
+        if (rc == 0)
+            p->path = p->tmp = pw_buf_detach(&tmp, NULL);
     }
-    if (rc == 0) {
-        rc = p->fam->read(r, p, &sums, &st, err);
-        if (rc < 0)
-            pw_err_prefix(err, "reading '%s': ", p->file);
-    }
+    pw_repo_ingest_close(&w->in);
     pw_buf_release(&tmp);
-    return rc;
+    return rc < 0 ? rc : read_package(r, w, p, &sums, &st, err);
+}
+
+/* Directories the adding works in, opened once (-1 where that failed: full paths then). */
+struct add_dirs {
+    int tmp;
+    int fam[NFAMS];
+    int tried[NFAMS];
+};
+
+static int fam_dir_fd(struct add_dirs *d, const struct pw_repo_state *s, int f)
+{
+    if (!d->tried[f]) { /* opened late: the workers have created it by now */
+        d->tried[f] = 1;
+        d->fam[f] = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    return d->fam[f];
 }
 
 /* Write-once checks, then the pool, then the index. */
-static int commit_one(struct pw_repo *r, struct pw_repo_state *s, struct pw_repo_pending *p,
+static int commit_one(struct pw_repo *r, struct add_dirs *d, struct pw_repo_pending *p,
                       struct pw_err *err)
 {
+    int f = family_index(p->fam);
+    struct pw_repo_state *s = &r->fams[f];
     int rc = pw_repo_check_identity(s, p, err);
     if (rc == 0)
-        rc = pw_repo_pool_commit(s, p, err);
+        rc = pw_repo_pool_commit(s, p, d->tmp, fam_dir_fd(d, s, f), err);
+    if (rc > 0) { /* the copy is in the pool now */
+        free(p->tmp);
+        p->tmp = NULL;
+        p->path = NULL;
+        rc = 0;
+    }
     if (rc == 0)
         p->fam->record(r, s, p);
     return rc;
@@ -509,21 +638,26 @@ struct prepare_pool {
     const struct pw_repo *r;
     struct pw_repo_pending *p;
     size_t n;
+    int tmp_fd;
+    int fix_mode;
     atomic_size_t next;
 };
 
 static void *prepare_worker(void *arg)
 {
     struct prepare_pool *pool = arg;
+    struct prepare_worker w = {0};
+    pw_repo_ingest_init(&w.in, pool->tmp_fd, pool->fix_mode);
     for (;;) {
         size_t i = atomic_fetch_add(&pool->next, 1);
         if (i >= pool->n)
-            return NULL;
+            break;
         struct pw_repo_pending *p = &pool->p[i];
         pw_err_init(&p->err);
-        if (p->fam)
-            p->rc = prepare_one(pool->r, p, &p->err);
+        p->rc = prepare_one(pool->r, &w, p, &p->err);
     }
+    worker_release(&w);
+    return NULL;
 }
 
 static size_t worker_count(const struct pw_repo_opts *o, size_t nfiles)
@@ -534,9 +668,11 @@ static size_t worker_count(const struct pw_repo_opts *o, size_t nfiles)
     return n > nfiles ? nfiles : n;
 }
 
-static void prepare_all(const struct pw_repo *r, struct pw_repo_pending *p, size_t n)
+static void prepare_all(const struct pw_repo *r, struct pw_repo_pending *p, size_t n, int tmp_fd)
 {
-    struct prepare_pool pool = {r, p, n, 0};
+    mode_t mask = umask(022); /* read back at once: copies are made 0644 */
+    umask(mask);
+    struct prepare_pool pool = {r, p, n, tmp_fd, (mask & 0644) != 0, 0};
     size_t workers = worker_count(r->o, n);
     pthread_t tids[16];
     size_t started = 0;
@@ -560,31 +696,35 @@ static void release_pending(struct pw_repo_pending *p, size_t n)
     free(p);
 }
 
-static int family_index(const struct pw_repo_family *fam)
-{
-    return fam == families[0] ? 0 : 1;
-}
-
+/* Errors are reported as a serial run would meet them: any file that is no package first,
+ * then the first that failed to read or commit. */
 static int add_files(struct pw_repo *r, char *const *files, size_t nfiles, struct pw_err *err)
 {
     struct pw_repo_pending *p = pw_xcalloc(nfiles ? nfiles : 1, sizeof(*p));
+    struct add_dirs d = {open(r->tmp, O_PATH | O_DIRECTORY | O_CLOEXEC), {-1, -1}, {0, 0}};
     int rc = 0;
-    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+    for (size_t i = 0; i < nfiles; i++)
         p[i].file = files[i];
-        p[i].fam = probe(files[i], err);
-        rc = p[i].fam ? 0 : -err->code;
-    }
-    if (rc == 0)
-        prepare_all(r, p, nfiles);
+    prepare_all(r, p, nfiles, d.tmp);
+    for (size_t i = 0; i < nfiles && rc == 0; i++)
+        if (!p[i].fam) {
+            *err = p[i].err;
+            rc = p[i].rc;
+        }
     for (size_t i = 0; i < nfiles && rc == 0; i++) {
         if (p[i].rc < 0) {
             *err = p[i].err;
             rc = p[i].rc;
         } else {
-            rc = commit_one(r, &r->fams[family_index(p[i].fam)], &p[i], err);
+            rc = commit_one(r, &d, &p[i], err);
         }
     }
     release_pending(p, nfiles);
+    for (int i = 0; i < NFAMS; i++)
+        if (d.fam[i] >= 0)
+            close(d.fam[i]);
+    if (d.tmp >= 0)
+        close(d.tmp);
     return rc;
 }
 

@@ -113,21 +113,46 @@ void pw_repo_note(const struct pw_repo *r, const char *fmt, ...) PW_PRINTF(2, 3)
 void pw_repo_sums_buffer(const void *data, size_t len, unsigned mask, struct pw_repo_sums *s);
 int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
                       struct pw_err *err);
-/* Copies src to a new file in r->tmp while hashing it (mask: PW_REPO_SUM_*); the copy keeps
- * src's mtime. tmp_path receives the copy's path, st the copy's stat. */
-/* Hashes a file that stays where it is (one already in the pool). */
-int pw_repo_hash_in_place(const char *path, unsigned mask, struct pw_repo_sums *s,
-                          struct stat *st, struct pw_err *err);
-int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
-                    struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
+/* One worker's way of taking packages in: each file is opened once and read once, its first
+ * PW_REPO_INGEST_HEAD bytes staying in buf for the package parsers; the buffer is reused from
+ * package to package (no large allocation per package). */
+#define PW_REPO_INGEST_HEAD (1u << 20)
+struct pw_repo_ingest {
+    unsigned char *buf;
+    size_t head_len; /* bytes of the current file at the start of buf */
+    int fd;          /* the current file, open */
+    struct stat st;  /* its stat */
+    int regular;     /* a regular file (anything else is refused after probing) */
+    int read_errno;  /* the head could not be read */
+    int tmp_fd;      /* r->tmp opened (O_PATH), or -1: copies are created there */
+    int fix_mode;    /* the umask narrows 0644: copies need an fchmod */
+};
+void pw_repo_ingest_init(struct pw_repo_ingest *in, int tmp_fd, int fix_mode);
+void pw_repo_ingest_release(struct pw_repo_ingest *in);
+/* Opens file and reads its head (64 bytes when it is not a regular file); *is_link tells that
+ * file itself is a symbolic link (followed). */
+int pw_repo_ingest_open(struct pw_repo_ingest *in, const char *file, int *is_link,
+                        struct pw_err *err);
+void pw_repo_ingest_close(struct pw_repo_ingest *in);
+/* Copies the open file to a new file in r->tmp in one pass, hashing (mask: PW_REPO_SUM_*) the
+ * very bytes it writes; the copy keeps the source's mtime. tmp_path receives the copy's path,
+ * st the copy's stat. */
+int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
+                        unsigned mask, struct pw_buf *tmp_path, struct pw_repo_sums *s,
+                        struct stat *st, struct pw_err *err);
+/* Hashes the open file where it is (one already in the pool, at path). */
+int pw_repo_ingest_hash(struct pw_repo_ingest *in, const char *path, unsigned mask,
+                        struct pw_repo_sums *s, struct stat *st, struct pw_err *err);
 /* A new record for a pool file: type, path, identity, size, mtime and SHA-256. */
 struct pw_repo_rec *pw_repo_file_rec(const char *type, const char *dest, const char *ident,
                                      const struct pw_repo_sums *sums, const struct stat *st);
 /* Moves the prepared copy to its pool path (or links a file already in the pool there) unless
  * the pool holds the same bytes there; a different file at that path is refused (the pool is
- * write-once). */
-int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
-                        struct pw_err *err);
+ * write-once). tmp_fd and fam_fd are r->tmp and s->dir opened (O_PATH), or -1: names relative
+ * to them resolve faster than full paths. Returns 1 when p->tmp was moved (it is gone), else 0
+ * or <0. */
+int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p, int tmp_fd,
+                        int fam_fd, struct pw_err *err);
 /* The write-once rule across the repository: p's identity (name, version, arch) published
  * with other bytes is refused. Returns the record already holding these bytes, if any. */
 int pw_repo_check_identity(struct pw_repo_state *s, const struct pw_repo_pending *p,

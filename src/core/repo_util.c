@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,89 +128,160 @@ int pw_repo_sums_file(const char *path, unsigned mask, struct pw_repo_sums *s,
     return 0;
 }
 
-/* The kernel copies (or, on file systems that share extents, clones) the data; a plain
- * read/write loop where it cannot. */
-static int copy_data(int in, int out, off_t size)
+#define INGEST_TAIL (256u << 10)
+
+void pw_repo_ingest_init(struct pw_repo_ingest *in, int tmp_fd, int fix_mode)
 {
-    off_t done = 0;
-    while (done < size) {
-        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)(size - done), 0);
-        if (n > 0) {
-            done += n;
+    memset(in, 0, sizeof(*in));
+    in->buf = pw_xmalloc(PW_REPO_INGEST_HEAD + INGEST_TAIL);
+    in->fd = -1;
+    in->tmp_fd = tmp_fd;
+    in->fix_mode = fix_mode;
+}
+
+void pw_repo_ingest_release(struct pw_repo_ingest *in)
+{
+    pw_repo_ingest_close(in);
+    free(in->buf);
+    in->buf = NULL;
+}
+
+void pw_repo_ingest_close(struct pw_repo_ingest *in)
+{
+    if (in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+}
+
+static ssize_t read_full(int fd, unsigned char *buf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = read(fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR)
             continue;
-        }
+        if (n < 0)
+            return -1;
         if (n == 0)
             break;
-        if (errno == EINTR)
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+int pw_repo_ingest_open(struct pw_repo_ingest *in, const char *file, int *is_link,
+                        struct pw_err *err)
+{
+    pw_repo_ingest_close(in);
+    in->head_len = 0;
+    in->read_errno = 0;
+    *is_link = 0;
+    in->fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in->fd < 0 && errno == ELOOP) {
+        *is_link = 1;
+        in->fd = open(file, O_RDONLY | O_CLOEXEC);
+    }
+    if (in->fd < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", file);
+    in->regular = fstat(in->fd, &in->st) == 0 && S_ISREG(in->st.st_mode);
+    /* anything else is only probed (and then refused), as a 64-byte read would */
+    size_t want = !in->regular                                     ? 64
+                  : (uint64_t)in->st.st_size < PW_REPO_INGEST_HEAD ? (size_t)in->st.st_size
+                                                                   : PW_REPO_INGEST_HEAD;
+    ssize_t n = read_full(in->fd, in->buf, want);
+    if (n < 0)
+        in->read_errno = errno;
+    in->head_len = n > 0 ? (size_t)n : 0;
+    return 0;
+}
+
+/* The bytes after the head, through the hashes and into out (when >= 0); -1 with errno. */
+static int ingest_tail(struct pw_repo_ingest *in, int out, struct sums_state *st)
+{
+    uint64_t total = in->head_len, size = (uint64_t)in->st.st_size;
+    unsigned char *chunk = in->buf + PW_REPO_INGEST_HEAD;
+    while (total < size) {
+        size_t want = size - total < INGEST_TAIL ? (size_t)(size - total) : INGEST_TAIL;
+        ssize_t n = read(in->fd, chunk, want);
+        if (n < 0 && errno == EINTR)
             continue;
-        if (done || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
+        if (n < 0 || (n > 0 && out >= 0 && pw_fs_write_all(out, chunk, (size_t)n) < 0))
             return -1;
-        struct pw_repo_sums ignored;
-        return lseek(in, 0, SEEK_SET) < 0 ? -1 : pump_hash(in, out, 0, &ignored);
+        if (n == 0)
+            break;
+        sums_update(st, chunk, (size_t)n);
+        total += (uint64_t)n;
     }
     return 0;
 }
 
-/* Hashes the copy itself, through a mapping (no second copy of the data): the digests are
- * those of the bytes the pool will hold. */
-static int hash_fd(int fd, off_t size, unsigned mask, struct pw_repo_sums *s)
+static int ingest_all(struct pw_repo_ingest *in, int out, unsigned mask, struct pw_repo_sums *s)
 {
-    if (size == 0) {
-        pw_repo_sums_buffer("", 0, mask, s);
-        return 0;
+    if (in->read_errno) {
+        errno = in->read_errno;
+        return -1;
     }
-    void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (map == MAP_FAILED)
-        return lseek(fd, 0, SEEK_SET) < 0 ? -1 : pump_hash(fd, -1, mask, s);
-    pw_repo_sums_buffer(map, (size_t)size, mask, s);
-    munmap(map, (size_t)size);
-    return 0;
-}
-
-int pw_repo_hash_in_place(const char *path, unsigned mask, struct pw_repo_sums *s,
-                          struct stat *st, struct pw_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", path);
-    int rc = fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ? -1 : hash_fd(fd, st->st_size, mask, s);
-    int e = S_ISREG(st->st_mode) ? errno : EINVAL;
-    close(fd);
-    return rc < 0 ? pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", path) : 0;
-}
-
-int pw_repo_copy_in(const struct pw_repo *r, const char *src, unsigned mask, struct pw_buf *tmp_path,
-                    struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
-{
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return pw_err_errno(err, PW_E_IO, errno, "cannot open '%s'", src);
-    struct stat sst;
-    if (fstat(in, &sst) < 0 || !S_ISREG(sst.st_mode)) {
-        int e = S_ISREG(sst.st_mode) ? errno : EINVAL;
-        close(in);
-        return pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", src);
-    }
-    pw_buf_reset(tmp_path);
-    pw_buf_addf(tmp_path, "%s/in-XXXXXX", r->tmp);
-    int out = mkstemp(tmp_path->buf);
-    if (out < 0) {
+    struct sums_state st;
+    sums_start(&st, mask);
+    sums_update(&st, in->buf, in->head_len);
+    if ((out >= 0 && pw_fs_write_all(out, in->buf, in->head_len) < 0) ||
+        ingest_tail(in, out, &st) < 0) {
         int e = errno;
-        close(in);
-        return pw_err_errno(err, PW_E_IO, e, "cannot create a file in '%s'", r->tmp);
+        sums_abort(&st);
+        errno = e;
+        return -1;
     }
-    struct timespec times[2] = {sst.st_atim, sst.st_mtim};
-    int rc = copy_data(in, out, sst.st_size);
+    sums_finish(&st, s);
+    return 0;
+}
+
+int pw_repo_ingest_hash(struct pw_repo_ingest *in, const char *path, unsigned mask,
+                        struct pw_repo_sums *s, struct stat *st, struct pw_err *err)
+{
+    if (!in->regular)
+        return pw_err_errno(err, PW_E_IO, EINVAL, "cannot read '%s'", path);
+    if (ingest_all(in, -1, mask, s) < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", path);
+    *st = in->st;
+    return 0;
+}
+
+/* A new file in r->tmp: names from a counter (the directory is private to the lock holder and
+ * emptied when it is taken), so no random names and no retries in the common case; opened
+ * relative to in->tmp_fd when there is one (a shorter path walk). */
+static int create_tmp(const struct pw_repo *r, const struct pw_repo_ingest *in, struct pw_buf *path)
+{
+    static atomic_ulong seq;
+    for (;;) {
+        pw_buf_reset(path);
+        pw_buf_addf(path, "%s/", r->tmp);
+        size_t dir_len = path->len;
+        pw_buf_addf(path, "in-%lu", atomic_fetch_add(&seq, 1));
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+        int fd = in->tmp_fd >= 0 ? openat(in->tmp_fd, path->buf + dir_len, flags, 0644)
+                                 : open(path->buf, flags, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+}
+
+int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
+                        unsigned mask, struct pw_buf *tmp_path, struct pw_repo_sums *s,
+                        struct stat *st, struct pw_err *err)
+{
+    if (!in->regular)
+        return pw_err_errno(err, PW_E_IO, EINVAL, "cannot read '%s'", src);
+    int out = create_tmp(r, in, tmp_path);
+    if (out < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot create a file in '%s'", r->tmp);
+    /* the copy is written from the very bytes that are hashed: the pool holds what was
+     * hashed; it keeps the source's times and gets 0644 whatever the umask */
+    struct timespec times[2] = {in->st.st_atim, in->st.st_mtim};
+    int rc = ingest_all(in, out, mask, s);
+    if (rc == 0 &&
+        ((in->fix_mode && fchmod(out, 0644) < 0) || futimens(out, times) < 0 || fstat(out, st) < 0))
+        rc = -1;
     int e = errno;
-    close(in);
-    if (rc == 0 && (fchmod(out, 0644) < 0 || futimens(out, times) < 0 || fstat(out, st) < 0)) {
-        rc = -1;
-        e = errno;
-    }
-    if (rc == 0 && hash_fd(out, st->st_size, mask, s) < 0) {
-        rc = -1;
-        e = errno;
-    }
     close(out);
     if (rc < 0) {
         unlink(tmp_path->buf);
@@ -261,30 +332,6 @@ int pw_repo_mkdirs_for(const char *path, struct pw_err *err)
     return rc;
 }
 
-static int pool_place(const char *famdir, const char *tmp, const char *dest,
-                      struct pw_err *err)
-{
-    struct pw_buf abs = PW_BUF_INIT;
-    pw_buf_addf(&abs, "%s/%s", famdir, dest);
-    int rc = pw_repo_mkdirs_for(abs.buf, err);
-    /* never over an existing file: rename without replacing, or link + unlink where the
-     * file system lacks RENAME_NOREPLACE */
-    if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, abs.buf, RENAME_NOREPLACE) < 0) {
-        if (errno == EINVAL || errno == ENOSYS) {
-            if (link(tmp, abs.buf) == 0)
-                unlink(tmp);
-            else
-                rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
-                                  "cannot place '%s' in the pool", dest);
-        } else {
-            rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
-                              "cannot place '%s' in the pool", dest);
-        }
-    }
-    pw_buf_release(&abs);
-    return rc;
-}
-
 static int stat_matches(const struct pw_repo_rec *rec, const struct stat *st)
 {
     return rec && (uint64_t)st->st_size == (uint64_t)pw_repo_rec_int(rec, "size") &&
@@ -316,36 +363,60 @@ static int pool_same(struct pw_repo_state *s, const char *dest, const char *sha2
     return rc;
 }
 
-static int pool_link(const char *famdir, const char *src, const char *dest,
-                     struct pw_err *err)
+/* Moves (or links) src to dst unless something is there already: 0 placed, 1 taken, <0 on
+ * errors. Never over an existing file: rename without replacing, or link (+ unlink) where the
+ * file system lacks RENAME_NOREPLACE. A missing directory (abs is dst in full) is created
+ * (workers usually did). */
+static int pool_put(int src_dir, const char *src, int dst_dir, const char *dst, const char *abs,
+                    const char *dest, int move, struct pw_err *err)
 {
-    struct pw_buf abs = PW_BUF_INIT;
-    pw_buf_addf(&abs, "%s/%s", famdir, dest);
-    int rc = pw_repo_mkdirs_for(abs.buf, err);
-    if (rc == 0 && link(src, abs.buf) < 0)
-        rc = pw_err_errno(err, errno == EEXIST ? PW_E_EXISTS : PW_E_IO, errno,
-                          "cannot place '%s' in the pool", dest);
-    pw_buf_release(&abs);
-    return rc;
+    for (int tries = 0;; tries++) {
+        int rc = move ? renameat2(src_dir, src, dst_dir, dst, RENAME_NOREPLACE)
+                      : linkat(src_dir, src, dst_dir, dst, 0);
+        if (rc < 0 && move && (errno == EINVAL || errno == ENOSYS)) {
+            rc = linkat(src_dir, src, dst_dir, dst, 0);
+            if (rc == 0)
+                unlinkat(src_dir, src, 0);
+        }
+        if (rc == 0)
+            return 0;
+        if (errno == EEXIST)
+            return 1;
+        if (errno != ENOENT || tries > 0)
+            return pw_err_errno(err, PW_E_IO, errno, "cannot place '%s' in the pool", dest);
+        rc = pw_repo_mkdirs_for(abs, err);
+        if (rc < 0)
+            return rc;
+    }
 }
 
-int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p,
-                        struct pw_err *err)
+static int same_inode(const char *a, const char *b)
+{
+    struct stat at, bt;
+    return lstat(a, &at) == 0 && stat(b, &bt) == 0 && at.st_ino == bt.st_ino &&
+           at.st_dev == bt.st_dev;
+}
+
+int pw_repo_pool_commit(struct pw_repo_state *s, const struct pw_repo_pending *p, int tmp_fd,
+                        int fam_fd, struct pw_err *err)
 {
     const char *dest = pw_repo_rec_str(p->rec, "path");
     const char *sha256 = pw_repo_rec_str(p->rec, "sha256");
     struct pw_buf abs = PW_BUF_INIT;
     pw_buf_addf(&abs, "%s/%s", s->dir, dest);
-    struct stat at, src;
-    int exists = lstat(abs.buf, &at) == 0;
-    int same_file = exists && p->inplace && stat(p->inplace, &src) == 0 &&
-                    src.st_ino == at.st_ino && src.st_dev == at.st_dev;
+    const char *slash = p->tmp ? strrchr(p->tmp, '/') : NULL;
+    int dst_dir = fam_fd >= 0 ? fam_fd : AT_FDCWD;
+    const char *dst = fam_fd >= 0 ? dest : abs.buf;
+    int rc = p->tmp && tmp_fd >= 0 && slash
+                 ? pool_put(tmp_fd, slash + 1, dst_dir, dst, abs.buf, dest, 1, err)
+                 : pool_put(AT_FDCWD, p->tmp ? p->tmp : p->inplace, dst_dir, dst, abs.buf, dest,
+                            p->tmp != NULL, err);
+    int same_file = rc == 1 && p->inplace && same_inode(abs.buf, p->inplace);
     pw_buf_release(&abs);
+    if (rc <= 0)
+        return rc < 0 ? rc : p->tmp ? 1 : 0;
     if (same_file)
         return 0; /* indexed where it lies */
-    if (!exists)
-        return p->tmp ? pool_place(s->dir, p->tmp, dest, err)
-                      : pool_link(s->dir, p->inplace, dest, err);
     int same = pool_same(s, dest, sha256, err);
     if (same < 0)
         return same;
