@@ -338,15 +338,7 @@ static int write_md(struct pw_repo *r, const char *dir, const char *type,
 /* A run of package entries compressed anew must parse as XML. */
 static int validate_entries(const char *text, size_t len, void *arg, struct pw_err *err)
 {
-    struct pw_buf doc = PW_BUF_INIT;
-    pw_buf_adds(&doc, "<chunk>");
-    pw_buf_add(&doc, text, len);
-    pw_buf_adds(&doc, "</chunk>");
-    struct pw_xml_node *root = NULL;
-    int rc = pw_xml_parse(doc.buf, doc.len, (const char *)arg, &root, err);
-    pw_xml_free(root);
-    pw_buf_release(&doc);
-    return rc;
+    return pw_xml_check_fragment(text, len, (const char *)arg, err);
 }
 
 static void leaf_num(struct pw_xmlw *w, const char *name, uint64_t v)

@@ -94,6 +94,24 @@ int pw_xml_parse(const char *data, size_t len, const char *what, struct pw_xml_n
     return 0;
 }
 
+int pw_xml_check_fragment(const char *data, size_t len, const char *what, struct pw_err *err)
+{
+    XML_Parser p = XML_ParserCreate(NULL);
+    int ok = XML_Parse(p, "<fragment>", 10, 0) == XML_STATUS_OK;
+    for (size_t off = 0; ok && off < len;) {
+        size_t n = len - off > (1u << 30) ? (1u << 30) : len - off;
+        ok = XML_Parse(p, data + off, (int)n, 0) == XML_STATUS_OK;
+        off += n;
+    }
+    ok = ok && XML_Parse(p, "</fragment>", 11, 1) == XML_STATUS_OK;
+    int rc = ok ? 0
+                : pw_err_set(err, PW_E_FORMAT, "'%s':%lu: %s", what,
+                             (unsigned long)XML_GetCurrentLineNumber(p),
+                             XML_ErrorString(XML_GetErrorCode(p)));
+    XML_ParserFree(p);
+    return rc;
+}
+
 void pw_xml_free(struct pw_xml_node *n)
 {
     if (!n)

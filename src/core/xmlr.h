@@ -20,6 +20,9 @@ struct pw_xml_node {
 /* Parses a whole document; *root is the caller's to free with pw_xml_free. */
 int pw_xml_parse(const char *data, size_t len, const char *what, struct pw_xml_node **root,
                  struct pw_err *err);
+/* Whether a run of elements (a fragment, no single root) is well-formed XML, without building
+ * a tree. */
+int pw_xml_check_fragment(const char *data, size_t len, const char *what, struct pw_err *err);
 void pw_xml_free(struct pw_xml_node *n);
 const char *pw_xml_attr(const struct pw_xml_node *n, const char *name);
 /* First child element named name, or NULL. */
