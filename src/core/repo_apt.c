@@ -398,8 +398,7 @@ static void packages_text(const struct pw_repo_db *db, const char *suite, const 
     qsort(sel, n, sizeof(*sel), cmp_recs);
     struct pw_chunk_item *items = pw_xcalloc(n ? n : 1, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
-        items[i].text = pw_repo_rec_str(sel[i], "stanza");
-        items[i].len = strlen(items[i].text);
+        items[i].text = pw_repo_rec_getn(sel[i], "stanza", &items[i].len);
         items[i].key = pw_repo_rec_str(sel[i], "sha256");
     }
     pw_chunk_text_build(out, "", items, n, "\n", "");

@@ -63,7 +63,10 @@ void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
                          const struct pw_chunk_item *items, size_t n, const char *sep,
                          const char *tail)
 {
-    size_t seplen = strlen(sep);
+    size_t seplen = strlen(sep), total = strlen(head) + strlen(tail) + n * seplen;
+    for (size_t i = 0; i < n; i++)
+        total += items[i].len;
+    pw_buf_grow(&t->plain, total); /* one allocation: the text of 1,000 entries is megabytes */
     pw_buf_adds(&t->plain, head);
     close_slice(t, 0, 0);
     size_t start = t->plain.len;

@@ -196,6 +196,17 @@ const char *pw_repo_rec_get(const struct pw_repo_rec *r, const char *key)
     return NULL;
 }
 
+const char *pw_repo_rec_getn(const struct pw_repo_rec *r, const char *key, size_t *len)
+{
+    for (size_t i = 0; r && i < r->n; i++)
+        if (!strcmp(r->kv[i].key, key)) {
+            *len = r->kv[i].len;
+            return r->kv[i].val;
+        }
+    *len = 0;
+    return "";
+}
+
 const char *pw_repo_rec_str(const struct pw_repo_rec *r, const char *key)
 {
     const char *v = pw_repo_rec_get(r, key);

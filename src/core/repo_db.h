@@ -97,6 +97,8 @@ int pw_repo_db_parse(struct pw_repo_db *db, const char *data, size_t len, const 
 void pw_repo_db_serialize(const struct pw_repo_db *db, struct pw_buf *out);
 
 const char *pw_repo_rec_get(const struct pw_repo_rec *r, const char *key);
+/* The value of key and its length ("" and 0 when absent). */
+const char *pw_repo_rec_getn(const struct pw_repo_rec *r, const char *key, size_t *len);
 /* NULL-safe: "" when missing. */
 const char *pw_repo_rec_str(const struct pw_repo_rec *r, const char *key);
 int64_t pw_repo_rec_int(const struct pw_repo_rec *r, const char *key);

@@ -293,9 +293,10 @@ static int rpm_remove(struct pw_repo *r, struct pw_repo_state *s, const char *na
 
 /* ---- rendering -------------------------------------------------------------------------- */
 
+/* What rendering needs of a package record, picked out in one pass over its fields. */
 struct by_path {
-    const char *path;
-    const struct pw_repo_rec *rec;
+    const char *path, *sha256;
+    struct pw_chunk_item entry[3]; /* primary, filelists, other */
 };
 
 static int cmp_path(const void *a, const void *b)
@@ -402,6 +403,53 @@ static int sign_repomd(struct pw_repo *r, const char *dir, const struct pw_buf *
 
 static const char *const md_types[3] = {"primary", "filelists", "other"};
 
+/* Fills b from an rpm package record; 0 for other records. */
+static int pick(const struct pw_repo_rec *rec, struct by_path *b)
+{
+    memset(b, 0, sizeof(*b));
+    int rpm = 0;
+    for (size_t i = 0; i < rec->n; i++) {
+        const struct pw_repo_kv *kv = &rec->kv[i];
+        const char **text = NULL;
+        size_t *len = NULL;
+        switch (kv->key[0]) { /* a thousand records of twenty fields: compare little */
+        case 't':
+            rpm |= !strcmp(kv->key, "type") && !strcmp(kv->val, "rpm");
+            break;
+        case 's':
+            if (!strcmp(kv->key, "sha256"))
+                b->sha256 = kv->val;
+            break;
+        case 'p':
+            if (!strcmp(kv->key, "path"))
+                b->path = kv->val;
+            else if (!strcmp(kv->key, md_types[0]))
+                text = &b->entry[0].text, len = &b->entry[0].len;
+            break;
+        case 'f':
+            if (!strcmp(kv->key, md_types[1]))
+                text = &b->entry[1].text, len = &b->entry[1].len;
+            break;
+        case 'o':
+            if (!strcmp(kv->key, md_types[2]))
+                text = &b->entry[2].text, len = &b->entry[2].len;
+            break;
+        }
+        if (text && !*text) {
+            *text = kv->val;
+            *len = kv->len;
+        }
+    }
+    if (!rpm || !b->path || !b->sha256)
+        return 0;
+    for (int t = 0; t < 3; t++) {
+        if (!b->entry[t].text)
+            b->entry[t].text = "";
+        b->entry[t].key = b->sha256;
+    }
+    return 1;
+}
+
 /* The head, entries and tail of one of primary, filelists and other (t). */
 static void md_text(const struct by_path *recs, size_t n, int t, struct pw_chunk_text *doc)
 {
@@ -410,11 +458,8 @@ static void md_text(const struct by_path *recs, size_t n, int t, struct pw_chunk
         "<filelists xmlns=\"" NS_FILELISTS "\"", "<otherdata xmlns=\"" NS_OTHER "\""};
     static const char *const tails[3] = {"</metadata>\n", "</filelists>\n", "</otherdata>\n"};
     struct pw_chunk_item *items = pw_xcalloc(n ? n : 1, sizeof(*items));
-    for (size_t i = 0; i < n; i++) {
-        items[i].text = pw_repo_rec_str(recs[i].rec, md_types[t]);
-        items[i].len = strlen(items[i].text);
-        items[i].key = pw_repo_rec_str(recs[i].rec, "sha256");
-    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = recs[i].entry[t];
     struct pw_buf head = PW_BUF_INIT;
     pw_buf_addf(&head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
                 heads[t], n);
@@ -431,10 +476,8 @@ static int write_mds(struct pw_repo *r, struct pw_repo_state *s, const char *dir
     struct by_path *recs = pw_xcalloc(s->db.n ? s->db.n : 1, sizeof(*recs));
     size_t n = 0;
     for (size_t i = 0; i < s->db.n; i++)
-        if (!strcmp(pw_repo_rec_str(s->db.recs[i], "type"), "rpm")) {
-            recs[n].path = pw_repo_rec_str(s->db.recs[i], "path");
-            recs[n++].rec = s->db.recs[i];
-        }
+        if (pick(s->db.recs[i], &recs[n]))
+            n++;
     qsort(recs, n, sizeof(*recs), cmp_path);
     struct pw_chunk_store cs;
     pw_chunk_store_init(&cs);
