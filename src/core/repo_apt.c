@@ -987,22 +987,6 @@ static int check_packages(struct pw_repo_verify *v, const char *where, const cha
     return rc;
 }
 
-/* A staged generation: its Packages were checked chunk by chunk as they were compressed;
- * the packages new to the index are in the pool as they were hashed when copied in. */
-static int check_staged_packages(struct pw_repo_verify *v, struct pw_err *err)
-{
-    int rc = 0;
-    for (size_t i = 0; i < v->staged->n && rc == 0; i++) {
-        const struct pw_repo_rec *rec = v->staged->recs[i];
-        if (strcmp(pw_repo_rec_str(rec, "type"), "deb") || pw_repo_is_trusted(v, rec))
-            continue;
-        rc = pw_repo_verify_pool_file(v, pw_repo_rec_str(rec, "path"),
-                                      (uint64_t)pw_repo_rec_int(rec, "size"),
-                                      pw_repo_rec_str(rec, "sha256"), NULL, NULL, NULL, err);
-    }
-    return rc;
-}
-
 static int check_indexes(struct pw_repo_verify *v, const char *sdir, const char *suite,
                          const struct pw_deb822 *st, const struct rel_list *l,
                          struct seen_pkg *seen, struct pw_err *err)
@@ -1057,7 +1041,7 @@ static int verify_suite(struct pw_repo_verify *v, const char *dir, const char *s
     if (rc == 0)
         rc = check_listed(v, sdir.buf, suite, &l, abh && !strcasecmp(abh, "yes"), err);
     if (rc == 0 && v->staged)
-        rc = check_staged_packages(v, err);
+        rc = pw_repo_verify_staged(v, "deb", err);
     else if (rc == 0 && pw_deb822_get(&st, "Components") && pw_deb822_get(&st, "Architectures"))
         rc = check_indexes(v, sdir.buf, suite, &st, &l, seen, err);
 out:

@@ -179,8 +179,10 @@ int pw_repo_problem(struct pw_repo_verify *v, struct pw_err *err, int code, cons
 int pw_repo_verify_pool_file(struct pw_repo_verify *v, const char *rel, uint64_t size,
                              const char *sha256, const char *sha512, const char *md5,
                              const char *sha1, struct pw_err *err);
-/* Whether a package record of a staged index was already in the live one (same file). */
-int pw_repo_is_trusted(const struct pw_repo_verify *v, const struct pw_repo_rec *rec);
+/* A staged generation's packages of type ("deb", "rpm") new to the index: in the pool with the
+ * size and mtime they were hashed with as they were copied in (the others were checked when
+ * they were added; repo check hashes them all). */
+int pw_repo_verify_staged(struct pw_repo_verify *v, const char *type, struct pw_err *err);
 /* Relative path rules for index entries: no "..", not absolute, no "//". */
 int pw_repo_safe_relpath(const char *p);
 

@@ -659,23 +659,6 @@ static int check_header_range(struct pw_repo_verify *v, const char *href,
     return check_range(v, href, pw_xml_attr(range, "start"), pw_xml_attr(range, "end"), err);
 }
 
-/* A staged generation: the packages new to the index are in the pool with the size and
- * mtime they were hashed with as they were copied (their header ranges were read from those
- * bytes); the others were checked when they were added. repo check hashes them all. */
-static int check_staged_packages(struct pw_repo_verify *v, struct pw_err *err)
-{
-    int rc = 0;
-    for (size_t i = 0; i < v->staged->n && rc == 0; i++) {
-        const struct pw_repo_rec *rec = v->staged->recs[i];
-        if (strcmp(pw_repo_rec_str(rec, "type"), "rpm") || pw_repo_is_trusted(v, rec))
-            continue;
-        const char *href = pw_repo_rec_str(rec, "path");
-        rc = pw_repo_verify_pool_file(v, href, (uint64_t)pw_repo_rec_int(rec, "size"),
-                                      pw_repo_rec_str(rec, "sha256"), NULL, NULL, NULL, err);
-    }
-    return rc;
-}
-
 static int check_package(struct pw_repo_verify *v, const struct pw_xml_node *pkg,
                          struct pw_repo_map *nevras, struct pw_repo_map *ids, struct pw_err *err)
 {
@@ -834,7 +817,7 @@ static int rpm_verify(struct pw_repo_verify *v, const char *dir, struct pw_err *
             rc = check_primary(v, &doc, &ids, err);
     }
     if (rc == 0 && v->staged)
-        rc = check_staged_packages(v, err);
+        rc = pw_repo_verify_staged(v, "rpm", err);
     for (int t = 1; t < 3; t++) {
         if (rc == 0 && kept[t].len)
             rc = check_secondary(v, needed[t], &kept[t], &ids, err);
