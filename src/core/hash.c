@@ -4,11 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const EVP_MD *md_of(enum pw_hash_algo algo)
+static const EVP_MD *md_builtin(enum pw_hash_algo algo)
 {
     switch (algo) {
     case PW_HASH_MD5: return EVP_md5();
@@ -17,6 +18,23 @@ static const EVP_MD *md_of(enum pw_hash_algo algo)
     case PW_HASH_SHA512: return EVP_sha512();
     }
     return EVP_sha256();
+}
+
+static EVP_MD *fetched[PW_HASH_SHA512 + 1];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+    for (int a = 0; a <= PW_HASH_SHA512; a++)
+        fetched[a] = EVP_MD_fetch(NULL, EVP_MD_get0_name(md_builtin((enum pw_hash_algo)a)), NULL);
+}
+
+/* Fetched once: with EVP_sha256() and the like, OpenSSL 3 looks the implementation up again
+ * on every init, which cost more than hashing a small package. */
+static const EVP_MD *md_of(enum pw_hash_algo algo)
+{
+    pthread_once(&fetch_once, fetch_all);
+    return (unsigned)algo <= PW_HASH_SHA512 && fetched[algo] ? fetched[algo] : md_builtin(algo);
 }
 
 size_t pw_hash_len(enum pw_hash_algo algo)

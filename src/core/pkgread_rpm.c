@@ -545,29 +545,45 @@ static int import_header(struct rpm_src *src, struct pw_rpmhdr *h, Header *out, 
     return 0;
 }
 
-/* The payload size lives in the signature header (rpm merges it into the main header when it
- * reads a package; createrepo_c reports the merged value). */
-static uint64_t signature_archive_size(struct rpm_src *src)
+/* The first value of an integer tag of the signature header, read from its index in place
+ * (importing the whole header for one number cost as much as reading the main header's
+ * strings); 0 when absent or not an integer. */
+static uint64_t signature_number(struct rpm_src *src, uint32_t tag)
 {
+    static const unsigned widths[] = {0, 1, 1, 2, 4, 8}; /* by RPM_*_TYPE, CHAR to INT64 */
     unsigned char spill[16];
     const unsigned char *intro = src_at(src, RPM_LEAD_SIZE, 16, spill);
     if (!intro)
         return 0;
-    size_t blen = 8 + 16 * (size_t)be32(intro + 8) + be32(intro + 12);
-    if (blen > RPM_HEADER_MAX)
+    uint64_t il = be32(intro + 8), dl = be32(intro + 12);
+    uint64_t index = RPM_LEAD_SIZE + 16, store = index + 16 * il;
+    if (16 * il + dl > RPM_HEADER_MAX)
         return 0;
-    void *owned;
-    const unsigned char *blob = src_blob(src, RPM_LEAD_SIZE + 8, blen, &owned);
-    Header sig = blob ? headerImport((void *)blob, (unsigned)blen, HEADERIMPORT_COPY) : NULL;
-    free(owned);
-    uint64_t size = 0;
-    if (sig) {
-        size = get_num(sig, RPMSIGTAG_LONGARCHIVESIZE);
-        if (!size)
-            size = get_num(sig, RPMSIGTAG_PAYLOADSIZE);
-        headerFree(sig);
+    for (uint64_t i = 0; i < il; i++) {
+        const unsigned char *e = src_at(src, index + 16 * i, 16, spill);
+        if (!e)
+            return 0;
+        uint32_t type = be32(e + 4), off = be32(e + 8);
+        if (be32(e) != tag)
+            continue;
+        unsigned w = type >= RPM_CHAR_TYPE && type <= RPM_INT64_TYPE ? widths[type] : 0;
+        const unsigned char *v = w && be32(e + 12) >= 1 && (uint64_t)off + w <= dl
+                                     ? src_at(src, store + off, w, spill)
+                                     : NULL;
+        uint64_t n = 0;
+        for (unsigned k = 0; v && k < w; k++)
+            n = n << 8 | v[k];
+        return n;
     }
-    return size;
+    return 0;
+}
+
+/* The payload size lives in the signature header (rpm merges it into the main header when it
+ * reads a package; createrepo_c reports the merged value). */
+static uint64_t signature_archive_size(struct rpm_src *src)
+{
+    uint64_t size = signature_number(src, RPMSIGTAG_LONGARCHIVESIZE);
+    return size ? size : signature_number(src, RPMSIGTAG_PAYLOADSIZE);
 }
 
 static int read_rpm(struct rpm_src *src, const char *path, int changelog_limit, struct pw_rpmhdr *h,
