@@ -401,7 +401,7 @@ static void packages_text(const struct pw_repo_db *db, const char *suite, const 
         items[i].text = pw_repo_rec_getn(sel[i], "stanza", &items[i].len);
         items[i].key = pw_repo_rec_str(sel[i], "sha256");
     }
-    pw_chunk_text_build(out, "", items, n, "\n", "");
+    pw_chunk_text_build(out, "", items, n, "\n", "", PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512);
     out->validate = validate_stanzas;
     free(items);
     free(sel);
@@ -458,12 +458,12 @@ static int put_index_file(struct index_ctx *c, const char *rel, const void *data
 static int put_index(struct index_ctx *c, const char *rel, const struct pw_chunk_text *text,
                      struct pw_err *err)
 {
-    struct pw_repo_sums plain, zs;
+    struct pw_repo_sums zs;
     const unsigned mask = PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512;
-    pw_repo_sums_buffer(text->plain.buf, text->plain.len, mask, &plain);
-    int rc = put_index_file(c, rel, text->plain.buf, text->plain.len, &plain, err);
-    static const enum pw_compress_method methods[] = {PW_COMPRESS_GZIP, PW_COMPRESS_XZ};
     struct pw_buf z = PW_BUF_INIT, name = PW_BUF_INIT;
+    pw_chunk_text_plain(text, &z);
+    int rc = put_index_file(c, rel, z.buf, z.len, &text->sums, err);
+    static const enum pw_compress_method methods[] = {PW_COMPRESS_GZIP, PW_COMPRESS_XZ};
     struct pw_chunk_list chunks = {0};
     for (int i = 0; i < 2 && rc == 0; i++) {
         pw_buf_reset(&name);

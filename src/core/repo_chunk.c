@@ -22,31 +22,16 @@
 void pw_chunk_text_init(struct pw_chunk_text *t)
 {
     memset(t, 0, sizeof(*t));
-    pw_buf_init(&t->plain);
 }
 
 void pw_chunk_text_release(struct pw_chunk_text *t)
 {
-    pw_buf_release(&t->plain);
+    free(t->items);
+    free(t->head);
+    free(t->tail);
+    free(t->sep);
     free(t->v);
     memset(t, 0, sizeof(*t));
-}
-
-static void close_slice(struct pw_chunk_text *t, size_t start, int entries)
-{
-    if (t->plain.len == start)
-        return;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 16;
-        t->v = pw_xrealloc(t->v, t->cap * sizeof(*t->v));
-    }
-    struct pw_chunk_slice *s = &t->v[t->n++];
-    s->off = start;
-    s->len = t->plain.len - start;
-    s->entries = entries;
-    unsigned char md[32];
-    pw_hash_buffer(PW_HASH_SHA256, t->plain.buf + start, s->len, md);
-    pw_hex(md, sizeof(md), s->sha256);
 }
 
 static int ends_chunk(const char *key)
@@ -59,29 +44,125 @@ static int ends_chunk(const char *key)
     return (v & CHUNK_MASK) == CHUNK_MASK;
 }
 
+/* The pieces of a slice's text in order: calls fn for each. */
+static void each_piece(const struct pw_chunk_text *t, const struct pw_chunk_slice *s,
+                       void (*fn)(void *arg, const char *p, size_t n), void *arg)
+{
+    if (s->text) {
+        fn(arg, s->text, s->len);
+        return;
+    }
+    size_t seplen = strlen(t->sep);
+    for (size_t i = s->first; i < s->first + s->count; i++) {
+        fn(arg, t->items[i].text, t->items[i].len);
+        if (seplen)
+            fn(arg, t->sep, seplen);
+    }
+}
+
+/* One pass over a slice: its key, its CRC-32, and the digests of the whole text. */
+struct digest_pass {
+    struct pw_hash slice, sha256, sha512;
+    unsigned sums;
+    uint32_t crc32;
+    uint64_t size;
+};
+
+static void digest_piece(void *arg, const char *p, size_t n)
+{
+    struct digest_pass *d = arg;
+    pw_hash_update(&d->slice, p, n);
+    if (d->sums & PW_REPO_SUM_SHA256)
+        pw_hash_update(&d->sha256, p, n);
+    if (d->sums & PW_REPO_SUM_SHA512)
+        pw_hash_update(&d->sha512, p, n);
+    d->crc32 = pw_repo_crc32(d->crc32, p, n);
+    d->size += n;
+}
+
+static void add_slice(struct pw_chunk_text *t, struct digest_pass *d, const char *text,
+                      size_t first, size_t count)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (text ? !len : !count)
+        return;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 16;
+        t->v = pw_xrealloc(t->v, t->cap * sizeof(*t->v));
+    }
+    struct pw_chunk_slice *s = &t->v[t->n++];
+    memset(s, 0, sizeof(*s));
+    s->text = text;
+    s->len = len;
+    s->first = first;
+    s->count = count;
+    for (size_t i = first; i < first + count; i++)
+        s->len += t->items[i].len + strlen(t->sep);
+    pw_hash_init(&d->slice, PW_HASH_SHA256);
+    d->crc32 = 0;
+    each_piece(t, s, digest_piece, d);
+    unsigned char md[32];
+    pw_hash_final(&d->slice, md);
+    pw_hex(md, sizeof(md), s->sha256);
+    s->crc32 = d->crc32;
+}
+
 void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
                          const struct pw_chunk_item *items, size_t n, const char *sep,
-                         const char *tail)
+                         const char *tail, unsigned sums)
 {
-    size_t seplen = strlen(sep), total = strlen(head) + strlen(tail) + n * seplen;
-    for (size_t i = 0; i < n; i++)
-        total += items[i].len;
-    pw_buf_grow(&t->plain, total); /* one allocation: the text of 1,000 entries is megabytes */
-    pw_buf_adds(&t->plain, head);
-    close_slice(t, 0, 0);
-    size_t start = t->plain.len;
+    t->items = pw_xcalloc(n ? n : 1, sizeof(*items));
+    memcpy(t->items, items, n * sizeof(*items));
+    t->nitems = n;
+    t->head = pw_xstrdup(head);
+    t->tail = pw_xstrdup(tail);
+    t->sep = pw_xstrdup(sep);
+    struct digest_pass d = {.sums = sums};
+    if (sums & PW_REPO_SUM_SHA256)
+        pw_hash_init(&d.sha256, PW_HASH_SHA256);
+    if (sums & PW_REPO_SUM_SHA512)
+        pw_hash_init(&d.sha512, PW_HASH_SHA512);
+    add_slice(t, &d, t->head, 0, 0);
+    size_t start = 0, len = 0, seplen = strlen(sep);
     for (size_t i = 0; i < n; i++) {
-        pw_buf_add(&t->plain, items[i].text, items[i].len);
-        pw_buf_add(&t->plain, sep, seplen);
-        if (ends_chunk(items[i].key) || t->plain.len - start >= CHUNK_MAX) {
-            close_slice(t, start, 1);
-            start = t->plain.len;
+        len += items[i].len + seplen;
+        if (ends_chunk(items[i].key) || len >= CHUNK_MAX) {
+            add_slice(t, &d, NULL, start, i + 1 - start);
+            start = i + 1;
+            len = 0;
         }
     }
-    close_slice(t, start, 1);
-    start = t->plain.len;
-    pw_buf_adds(&t->plain, tail);
-    close_slice(t, start, 0);
+    add_slice(t, &d, NULL, start, n - start);
+    add_slice(t, &d, t->tail, 0, 0);
+    memset(&t->sums, 0, sizeof(t->sums));
+    t->sums.size = d.size;
+    unsigned char md[64];
+    if (sums & PW_REPO_SUM_SHA256) {
+        pw_hash_final(&d.sha256, md);
+        pw_hex(md, 32, t->sums.sha256);
+    }
+    if (sums & PW_REPO_SUM_SHA512) {
+        pw_hash_final(&d.sha512, md);
+        pw_hex(md, 64, t->sums.sha512);
+    }
+}
+
+static void append_piece(void *arg, const char *p, size_t n)
+{
+    pw_buf_add(arg, p, n);
+}
+
+void pw_chunk_text_plain(const struct pw_chunk_text *t, struct pw_buf *out)
+{
+    pw_buf_grow(out, (size_t)t->sums.size);
+    for (size_t i = 0; i < t->n; i++)
+        each_piece(t, &t->v[i], append_piece, out);
+}
+
+static void crc64_piece(void *arg, const char *p, size_t n)
+{
+    uint64_t *crc = arg;
+    *crc = pw_repo_crc64(*crc, p, n);
 }
 
 void pw_chunk_list_release(struct pw_chunk_list *l)
@@ -226,9 +307,35 @@ static const struct pw_buf *prev_file(struct pw_chunk_store *cs, const char *fil
     return b;
 }
 
-/* The previous generation's compressed bytes of slice s, checked against its text. */
-static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m, const char *text,
-                 const struct pw_chunk_slice *s, struct pw_buf *out, struct pw_chunk_ref *ref)
+/* A chunk's text in one piece (for compressing it, or checking it in full). */
+static void slice_text(const struct pw_chunk_text *t, const struct pw_chunk_slice *s,
+                       struct pw_buf *out)
+{
+    pw_buf_reset(out);
+    pw_buf_grow(out, s->len);
+    each_piece(t, s, append_piece, out);
+}
+
+/* Whether z, the previous generation's bytes of a chunk, hold slice s: the gzip trailer's
+ * CRC-32 and size, or the xz block's CRC-64, against the text; zstd frames are decompressed. */
+static int holds(const struct pw_chunk_text *t, const struct pw_chunk_slice *s,
+                 enum pw_compress_method m, const char *z, size_t zlen, struct pw_buf *scratch)
+{
+    if (m == PW_COMPRESS_GZIP)
+        return pw_repo_gzip_member_is(z, zlen, s->crc32, s->len);
+    if (m == PW_COMPRESS_XZ) {
+        uint64_t crc = 0;
+        each_piece(t, s, crc64_piece, &crc);
+        return pw_repo_xz_block_is(z, zlen, crc);
+    }
+    slice_text(t, s, scratch);
+    return pw_repo_chunk_holds(m, z, zlen, scratch->buf, scratch->len);
+}
+
+/* The previous generation's compressed bytes of slice s, when they still hold its text. */
+static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m,
+                 const struct pw_chunk_text *t, const struct pw_chunk_slice *s, struct pw_buf *out,
+                 struct pw_chunk_ref *ref, struct pw_buf *scratch)
 {
     char key[80];
     snprintf(key, sizeof(key), "%c %s", method_letter(m), s->sha256);
@@ -239,7 +346,7 @@ static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m, const cha
     if (e->ref.off > f->len || e->ref.zlen > f->len - e->ref.off)
         return 0;
     const char *z = f->buf + e->ref.off;
-    if (!pw_repo_chunk_holds(m, z, e->ref.zlen, text + s->off, s->len, 0))
+    if (!holds(t, s, m, z, e->ref.zlen, scratch))
         return 0;
     ref->zlen = e->ref.zlen;
     ref->unpadded = e->ref.unpadded;
@@ -249,20 +356,20 @@ static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m, const cha
 
 static int compress_fresh(const struct pw_chunk_text *t, enum pw_compress_method m,
                           const struct pw_chunk_slice *s, struct pw_buf *out,
-                          struct pw_chunk_ref *ref, struct pw_err *err)
+                          struct pw_chunk_ref *ref, struct pw_buf *text, struct pw_err *err)
 {
-    const char *text = t->plain.buf + s->off;
+    slice_text(t, s, text);
     size_t start = out->len;
-    int rc = m == PW_COMPRESS_XZ ? pw_repo_xz_block(text, s->len, out, &ref->unpadded, err)
-                                 : pw_repo_compress(m, text, s->len, out, err);
+    int rc = m == PW_COMPRESS_XZ ? pw_repo_xz_block(text->buf, text->len, out, &ref->unpadded, err)
+                                 : pw_repo_compress(m, text->buf, text->len, out, err);
     if (rc < 0)
         return rc;
     ref->zlen = out->len - start;
-    if (!pw_repo_chunk_holds(m, out->buf + start, ref->zlen, text, s->len, 1))
+    if (!pw_repo_chunk_holds(m, out->buf + start, ref->zlen, text->buf, text->len))
         return pw_err_set(err, PW_E_FAIL, "a compressed %s chunk does not decompress to its text",
                           pw_compression_name(m));
-    if (s->entries && t->validate)
-        rc = t->validate(text, s->len, t->validate_arg, err);
+    if (!s->text && t->validate)
+        rc = t->validate(text->buf, text->len, t->validate_arg, err);
     return rc;
 }
 
@@ -273,10 +380,11 @@ int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
     chunks->method = m;
     chunks->n = 0;
     if (m == PW_COMPRESS_NONE || !t->n) /* an empty index: one ordinary (empty) stream */
-        return pw_repo_compress(m, t->plain.buf, t->plain.len, out, err);
+        return pw_repo_compress(m, "", 0, out, err);
     size_t base = out->len;
     if (m == PW_COMPRESS_XZ)
         pw_repo_xz_stream_head(out);
+    struct pw_buf scratch = PW_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < t->n && rc == 0; i++) {
         const struct pw_chunk_slice *s = &t->v[i];
@@ -284,13 +392,14 @@ int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
         memcpy(ref->sha256, s->sha256, sizeof(ref->sha256));
         ref->off = out->len - base;
         ref->plen = s->len;
-        if (reuse(cs, m, t->plain.buf, s, out, ref)) {
+        if (reuse(cs, m, t, s, out, ref, &scratch)) {
             cs->reused++;
             continue;
         }
-        rc = compress_fresh(t, m, s, out, ref, err);
+        rc = compress_fresh(t, m, s, out, ref, &scratch, err);
         cs->fresh++;
     }
+    pw_buf_release(&scratch);
     if (rc == 0 && m == PW_COMPRESS_XZ) {
         uint64_t *sizes = pw_xcalloc(2 * chunks->n, sizeof(*sizes));
         for (size_t i = 0; i < chunks->n; i++) {

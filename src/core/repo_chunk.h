@@ -28,6 +28,7 @@
 #include "../base/err.h"
 #include "compress.h"
 #include "repo_db.h"
+#include "repo_int.h"
 
 /* One package's entry: its text, and the hex digest that places chunk boundaries. */
 struct pw_chunk_item {
@@ -36,17 +37,25 @@ struct pw_chunk_item {
     const char *key;
 };
 
+/* A chunk's text: the head, a run of entries [first, first + count), or the tail. */
 struct pw_chunk_slice {
-    size_t off, len;
+    size_t first, count;
+    const char *text; /* head or tail, else NULL */
+    size_t len;
     char sha256[65];
-    int entries; /* a run of entries (not the head or tail) */
+    uint32_t crc32;
 };
 
-/* The text of one index file and where its chunks are. */
+/* The text of one index file, read from the entries where they are (never copied whole), and
+ * where its chunks are. */
 struct pw_chunk_text {
-    struct pw_buf plain;
+    struct pw_chunk_item *items;
+    size_t nitems;
+    char *head, *tail, *sep;
     struct pw_chunk_slice *v;
     size_t n, cap;
+    /* of the whole text: size and the digests asked for (PW_REPO_SUM_SHA256/_SHA512) */
+    struct pw_repo_sums sums;
     /* Checks the text of a chunk of entries compressed anew (the family's parser), or NULL. */
     int (*validate)(const char *text, size_t len, void *arg, struct pw_err *err);
     void *validate_arg;
@@ -54,10 +63,13 @@ struct pw_chunk_text {
 
 void pw_chunk_text_init(struct pw_chunk_text *t);
 void pw_chunk_text_release(struct pw_chunk_text *t);
-/* head, the items each followed by sep, then tail. */
+/* head, the items each followed by sep, then tail; the items' texts must outlive t. sums
+ * says which digests of the whole text to compute (PW_REPO_SUM_*). */
 void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
                          const struct pw_chunk_item *items, size_t n, const char *sep,
-                         const char *tail);
+                         const char *tail, unsigned sums);
+/* Appends the whole text to out. */
+void pw_chunk_text_plain(const struct pw_chunk_text *t, struct pw_buf *out);
 
 /* A compressed file's chunks, in order. */
 struct pw_chunk_ref {

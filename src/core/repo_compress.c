@@ -273,17 +273,39 @@ static int xz_block_holds(const unsigned char *z, size_t zlen, const void *plain
     return ok;
 }
 
-int pw_repo_chunk_holds(enum pw_compress_method m, const void *z, size_t zlen, const void *plain,
-                        size_t plen, int full)
+int pw_repo_gzip_member_is(const void *z, size_t zlen, uint32_t crc32, uint64_t plen)
 {
     const unsigned char *b = z;
-    if (m == PW_COMPRESS_GZIP && !full)
-        return zlen >= 18 && le_bytes(b + zlen - 8, 4) == crc32(0, plain, (uInt)plen) &&
-               le_bytes(b + zlen - 4, 4) == (plen & 0xffffffffu);
-    if (m == PW_COMPRESS_XZ && !full)
-        return zlen >= 8 && le_bytes(b + zlen - 8, 8) == lzma_crc64(plain, plen, 0);
+    return zlen >= 18 && b[0] == 0x1f && b[1] == 0x8b && le_bytes(b + zlen - 8, 4) == crc32 &&
+           le_bytes(b + zlen - 4, 4) == (plen & 0xffffffffu);
+}
+
+int pw_repo_xz_block_is(const void *z, size_t zlen, uint64_t crc64)
+{
+    return zlen >= 8 && le_bytes((const unsigned char *)z + zlen - 8, 8) == crc64;
+}
+
+uint32_t pw_repo_crc32(uint32_t crc, const void *data, size_t len)
+{
+    while (len) { /* zlib takes unsigned int lengths */
+        uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        crc = (uint32_t)crc32(crc, data, n);
+        data = (const char *)data + n;
+        len -= n;
+    }
+    return crc;
+}
+
+uint64_t pw_repo_crc64(uint64_t crc, const void *data, size_t len)
+{
+    return lzma_crc64(data, len, crc);
+}
+
+int pw_repo_chunk_holds(enum pw_compress_method m, const void *z, size_t zlen,
+                        const void *plain, size_t plen)
+{
     if (m == PW_COMPRESS_XZ)
-        return xz_block_holds(b, zlen, plain, plen);
+        return xz_block_holds(z, zlen, plain, plen);
     struct pw_buf out = PW_BUF_INIT;
     struct pw_err ignored;
     int ok = pw_repo_decompress(z, zlen, "chunk", &out, &ignored) == 0 && out.len == plen &&

@@ -27,12 +27,16 @@ void pw_repo_xz_stream_head(struct pw_buf *out);
 /* The index and footer of a stream of n blocks (their Unpadded and uncompressed sizes). */
 int pw_repo_xz_stream_tail(const uint64_t *unpadded, const uint64_t *plen, size_t n,
                            struct pw_buf *out, struct pw_err *err);
-/* Whether z, one chunk compressed alone with m, holds exactly plain. full decompresses it;
- * otherwise gzip and xz chunks are compared by their own check of the text (CRC-32 and size
- * in the gzip trailer, the xz block's CRC-64), which is enough for bytes that were checked in
- * full when they were written. */
+/* Whether z, one chunk compressed alone with m, decompresses to exactly plain. */
 int pw_repo_chunk_holds(enum pw_compress_method m, const void *z, size_t zlen,
-                        const void *plain, size_t plen, int full);
+                        const void *plain, size_t plen);
+/* The checks a chunk carries of its own text, for bytes that were checked in full when they
+ * were written: a gzip member's trailer (CRC-32 and size), an xz block's CRC-64. */
+int pw_repo_gzip_member_is(const void *z, size_t zlen, uint32_t crc32, uint64_t plen);
+int pw_repo_xz_block_is(const void *z, size_t zlen, uint64_t crc64);
+/* Running CRCs (start with 0). */
+uint32_t pw_repo_crc32(uint32_t crc, const void *data, size_t len);
+uint64_t pw_repo_crc64(uint64_t crc, const void *data, size_t len);
 /* ".gz", ".xz", ".zst" or "" */
 const char *pw_repo_compress_suffix(enum pw_compress_method method);
 

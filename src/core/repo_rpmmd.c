@@ -321,7 +321,7 @@ static int write_md(struct pw_repo *r, const char *dir, const char *type,
     int rc = pw_chunk_compress(cs, m, doc, &z, &chunks, err);
     if (rc == 0) {
         f->type = type;
-        pw_repo_sums_buffer(doc->plain.buf, doc->plain.len, PW_REPO_SUM_SHA256, &f->open);
+        f->open = doc->sums;
         pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256, &f->z);
         snprintf(f->href, sizeof(f->href), "repodata/%s-%s.xml%s", f->z.sha256, type,
                  pw_repo_compress_suffix(m));
@@ -463,7 +463,7 @@ static void md_text(const struct by_path *recs, size_t n, int t, struct pw_chunk
     struct pw_buf head = PW_BUF_INIT;
     pw_buf_addf(&head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s packages=\"%zu\">\n",
                 heads[t], n);
-    pw_chunk_text_build(doc, head.buf, items, n, "", tails[t]);
+    pw_chunk_text_build(doc, head.buf, items, n, "", tails[t], PW_REPO_SUM_SHA256);
     doc->validate = validate_entries;
     doc->validate_arg = (void *)md_types[t];
     pw_buf_release(&head);
