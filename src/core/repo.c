@@ -376,7 +376,7 @@ static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_
          * publish did (the rest): the index is trusted for them while size and mtime agree;
          * repo check hashes everything */
         struct pw_repo_verify v = {.root = s->dir, .keyring = r->keyring, .now = r->clock,
-                                   .trusted = &s->db, .staged = &s->db, .live = &s->trusted};
+                                   .trusted = &s->db, .staged = &s->db};
         rc = s->fam->verify(&v, entry.buf, err);
         pw_repo_map_release(&v.checked);
         if (rc < 0)

@@ -167,6 +167,10 @@ static struct pw_repo_rec *make_record(const struct pw_deb822 *ctl, const char *
     pw_buf_reset(&b);
     render_stanza(ctl, dest, sums, &b);
     pw_repo_rec_setn(rec, "stanza", b.buf, b.len);
+    struct pw_buf sum = PW_BUF_INIT;
+    pw_chunk_entry_sum(b.buf, b.len, &sum);
+    pw_repo_rec_set(rec, "stanza_sum", sum.buf);
+    pw_buf_release(&sum);
     pw_buf_release(&b);
     return rec;
 }
@@ -399,6 +403,7 @@ static void packages_text(const struct pw_repo_db *db, const char *suite, const 
     struct pw_chunk_item *items = pw_xcalloc(n ? n : 1, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
         items[i].text = pw_repo_rec_getn(sel[i], "stanza", &items[i].len);
+        items[i].sum = pw_repo_rec_get(sel[i], "stanza_sum");
         items[i].key = pw_repo_rec_str(sel[i], "sha256");
     }
     pw_chunk_text_build(out, "", items, n, "\n", "", PW_REPO_SUM_SHA256 | PW_REPO_SUM_SHA512);

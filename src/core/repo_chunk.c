@@ -60,9 +60,9 @@ static void each_piece(const struct pw_chunk_text *t, const struct pw_chunk_slic
     }
 }
 
-/* One pass over a slice: its key, its CRC-32, and the digests of the whole text. */
+/* One pass over the text: each slice's CRC-32 and the digests of the whole text. */
 struct digest_pass {
-    struct pw_hash slice, sha256, sha512;
+    struct pw_hash sha256, sha512;
     unsigned sums;
     uint32_t crc32;
     uint64_t size;
@@ -71,13 +71,58 @@ struct digest_pass {
 static void digest_piece(void *arg, const char *p, size_t n)
 {
     struct digest_pass *d = arg;
-    pw_hash_update(&d->slice, p, n);
     if (d->sums & PW_REPO_SUM_SHA256)
         pw_hash_update(&d->sha256, p, n);
     if (d->sums & PW_REPO_SUM_SHA512)
         pw_hash_update(&d->sha512, p, n);
     d->crc32 = pw_repo_crc32(d->crc32, p, n);
     d->size += n;
+}
+
+void pw_chunk_entry_sum(const char *text, size_t len, struct pw_buf *out)
+{
+    unsigned char md[32];
+    char hex[65];
+    pw_hash_buffer(PW_HASH_SHA256, text, len, md);
+    pw_hex(md, sizeof(md), hex);
+    pw_buf_adds(out, hex);
+}
+
+/* An entry's SHA-256 (hex): its recorded sum when it has a well-formed one, else from its
+ * text. */
+static void entry_sum(const struct pw_chunk_item *it, char *hex)
+{
+    if (it->sum && strlen(it->sum) == 64 && strspn(it->sum, "0123456789abcdef") == 64) {
+        memcpy(hex, it->sum, 65);
+        return;
+    }
+    unsigned char md[32];
+    pw_hash_buffer(PW_HASH_SHA256, it->text, it->len, md);
+    pw_hex(md, sizeof(md), hex);
+}
+
+/* Slice s's key from its entries' sums (or the head's or tail's text). The key only finds a
+ * candidate in the previous generation: the candidate is accepted by its check against the
+ * text itself. */
+static void slice_key(const struct pw_chunk_text *t, struct pw_chunk_slice *s)
+{
+    unsigned char md[32];
+    if (s->text) {
+        pw_hash_buffer(PW_HASH_SHA256, s->text, s->len, md);
+        pw_hex(md, sizeof(md), s->sha256);
+        return;
+    }
+    struct pw_hash key;
+    size_t seplen = strlen(t->sep);
+    pw_hash_init(&key, PW_HASH_SHA256);
+    for (size_t i = s->first; i < s->first + s->count; i++) {
+        char hex[65];
+        entry_sum(&t->items[i], hex);
+        pw_hash_update(&key, hex, 64);
+        pw_hash_update(&key, t->sep, seplen);
+    }
+    pw_hash_final(&key, md);
+    pw_hex(md, sizeof(md), s->sha256);
 }
 
 static void add_slice(struct pw_chunk_text *t, struct digest_pass *d, const char *text,
@@ -98,12 +143,9 @@ static void add_slice(struct pw_chunk_text *t, struct digest_pass *d, const char
     s->count = count;
     for (size_t i = first; i < first + count; i++)
         s->len += t->items[i].len + strlen(t->sep);
-    pw_hash_init(&d->slice, PW_HASH_SHA256);
+    slice_key(t, s);
     d->crc32 = 0;
     each_piece(t, s, digest_piece, d);
-    unsigned char md[32];
-    pw_hash_final(&d->slice, md);
-    pw_hex(md, sizeof(md), s->sha256);
     s->crc32 = d->crc32;
 }
 

@@ -30,14 +30,22 @@
 #include "repo_db.h"
 #include "repo_int.h"
 
-/* One package's entry: its text, and the hex digest that places chunk boundaries. */
+/* One package's entry: its text, the hex digest that places chunk boundaries (the package's
+ * own), and optionally the entry's sum as pw_chunk_entry_sum wrote it when the entry was
+ * rendered (NULL: computed from the text). */
 struct pw_chunk_item {
     const char *text;
     size_t len;
     const char *key;
+    const char *sum;
 };
 
-/* A chunk's text: the head, a run of entries [first, first + count), or the tail. */
+/* The SHA-256 (hex) of an entry's text, kept in the index next to the entry: chunk keys are
+ * made from these sums without hashing every entry again. */
+void pw_chunk_entry_sum(const char *text, size_t len, struct pw_buf *out);
+
+/* A chunk's text: the head, a run of entries [first, first + count), or the tail. Its key is
+ * the SHA-256 of the head or tail, or of its entries' SHA-256s and the separator. */
 struct pw_chunk_slice {
     size_t first, count;
     const char *text; /* head or tail, else NULL */

@@ -523,6 +523,7 @@ static int parse_v1(struct pw_repo_db *db, char *data, size_t len, const char *w
         if (read_head(data, len, &pos, &word, &nfields) < 0 || strcmp(word, "R"))
             return damaged(what, pos, err);
         struct pw_repo_rec *r = pw_repo_db_add(db);
+        r->loaded = 1;
         for (size_t i = 0; i < nfields; i++) {
             size_t vlen;
             if (read_head(data, len, &pos, &word, &vlen) < 0 || vlen > len - pos ||
@@ -573,6 +574,7 @@ static int parse_v2(struct pw_repo_db *db, const char *data, size_t len, const c
         }
         r->src = data + start;
         r->srclen = pos - start;
+        r->loaded = 1;
     }
     return 0;
 }

@@ -29,6 +29,7 @@ struct pw_repo_rec {
     size_t n, cap;
     const char *src; /* its bytes in the version 2 text it was loaded from, while unchanged */
     size_t srclen;
+    int loaded; /* it came from a loaded index (not added since) */
 };
 
 /* An open-addressing map from strings (copied) to borrowed pointers. */

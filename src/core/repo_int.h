@@ -54,10 +54,10 @@ struct pw_repo_verify {
     const char *keyring; /* NULL: unsigned metadata accepted */
     int64_t now;
     struct pw_repo_db *trusted; /* NULL: hash every pool file */
-    /* Set while a new generation is staged: its index, and the live one it grew from. Its
-     * indices were checked chunk by chunk as they were compressed (repo_chunk.h), so only
-     * files, hashes, signatures and the packages new to the index are checked. */
-    const struct pw_repo_db *staged, *live;
+    /* Set while a new generation is staged: its index. Its indices were checked chunk by
+     * chunk as they were compressed (repo_chunk.h), so only files, hashes, signatures and the
+     * packages new to the index are checked. */
+    const struct pw_repo_db *staged;
     void (*problem)(void *data, const char *msg);
     void *data;
     int first;          /* code of the first problem */

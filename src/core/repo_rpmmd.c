@@ -189,6 +189,14 @@ static void nevra(const struct pw_rpmhdr *h, struct pw_buf *out)
     pw_buf_addf(out, "rpm %s-%s:%s-%s.%s", h->name, h->epoch, h->version, h->release, h->arch);
 }
 
+static void set_entry_sum(struct pw_repo_rec *rec, const char *key, const struct pw_buf *entry)
+{
+    struct pw_buf sum = PW_BUF_INIT;
+    pw_chunk_entry_sum(entry->buf, entry->len, &sum);
+    pw_repo_rec_set(rec, key, sum.buf);
+    pw_buf_release(&sum);
+}
+
 static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char *dest,
                                            const struct pw_repo_sums *sums,
                                            const struct stat *st)
@@ -210,12 +218,15 @@ static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char
     pw_buf_reset(&b);
     render_primary(h, dest, sums->sha256, sums->size, st->st_mtim.tv_sec, &b);
     pw_repo_rec_setn(rec, "primary", b.buf, b.len);
+    set_entry_sum(rec, "primary_sum", &b);
     pw_buf_reset(&b);
     render_filelists(h, sums->sha256, &b);
     pw_repo_rec_setn(rec, "filelists", b.buf, b.len);
+    set_entry_sum(rec, "filelists_sum", &b);
     pw_buf_reset(&b);
     render_other(h, sums->sha256, &b);
     pw_repo_rec_setn(rec, "other", b.buf, b.len);
+    set_entry_sum(rec, "other_sum", &b);
     pw_buf_release(&b);
     return rec;
 }
@@ -435,6 +446,10 @@ static int pick(const struct pw_repo_rec *rec, struct by_path *b)
                 text = &b->entry[2].text, len = &b->entry[2].len;
             break;
         }
+        for (int t = 0; t < 3 && kv->len == 64 && strchr("pfo", kv->key[0]); t++)
+            if (!strncmp(kv->key, md_types[t], strlen(md_types[t])) &&
+                !strcmp(kv->key + strlen(md_types[t]), "_sum"))
+                b->entry[t].sum = kv->val;
         if (text && !*text) {
             *text = kv->val;
             *len = kv->len;

@@ -640,21 +640,14 @@ out:
     return rc;
 }
 
-/* Whether a package record of a staged index was already in the live one (same file). */
-static int is_trusted(const struct pw_repo_verify *v, const struct pw_repo_rec *rec)
-{
-    const char *path = pw_repo_rec_get(rec, "path");
-    const struct pw_repo_rec *t =
-        v->live && path ? pw_repo_db_lookup((struct pw_repo_db *)v->live, "path", path) : NULL;
-    return t && !strcmp(pw_repo_rec_str(t, "sha256"), pw_repo_rec_str(rec, "sha256"));
-}
-
 int pw_repo_verify_staged(struct pw_repo_verify *v, const char *type, struct pw_err *err)
 {
     int rc = 0;
     for (size_t i = 0; i < v->staged->n && rc == 0; i++) {
         const struct pw_repo_rec *rec = v->staged->recs[i];
-        if (strcmp(pw_repo_rec_str(rec, "type"), type) || is_trusted(v, rec))
+        /* a record loaded from the live index names a pool file checked when it was added
+         * (the pool is write-once) */
+        if (rec->loaded || strcmp(pw_repo_rec_str(rec, "type"), type))
             continue;
         rc = pw_repo_verify_pool_file(v, pw_repo_rec_str(rec, "path"),
                                       (uint64_t)pw_repo_rec_int(rec, "size"),
