@@ -103,6 +103,7 @@ if have repo-cr; then
   row "packwright repo add, 1,000 .deb (full index, copies into the pool)" repo-pw-deb
   row "apt-ftparchive packages, 1,000 .deb" repo-ftp
   row "packwright repo add: 1 .rpm to 1,000" repo-add-pw-rpm
+  row "packwright repo add: 1 .deb to 1,000" repo-add-pw-deb
   row "packwright repo add: 1 .rpm + 1 .deb to 1,000 + 1,000" repo-add-pw-both
   row "createrepo_c --update: 1 .rpm to 1,000" repo-add-cr
   echo
@@ -110,6 +111,12 @@ if have repo-cr; then
   r6=$(ratio "$(median repo-add-cr)" "$(median repo-add-pw-rpm)")
   target "full index, createrepo_c / packwright" ">= 1.0" "$r5" "$(verdict "$r5" '>=' 1.0)"
   target "add 1 to 1,000, createrepo_c --update / packwright" ">= 10" "$r6" "$(verdict "$r6" '>=' 10)"
+  r7=$(ratio "$(median repo-pw-rpm)" "$(median repo-add-pw-rpm)")
+  target "add 1 .rpm to 1,000 against packwright's full rpm index (issue 6)" ">= 10" "$r7" "$(verdict "$r7" '>=' 10)"
+  if have repo-add-pw-deb; then
+    r8=$(ratio "$(median repo-pw-deb)" "$(median repo-add-pw-deb)")
+    target "add 1 .deb to 1,000 against packwright's full deb index (issue 6)" ">= 10" "$r8" "$(verdict "$r8" '>=' 10)"
+  fi
 fi
 
 if have toml-edit; then
