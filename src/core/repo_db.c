@@ -233,6 +233,15 @@ struct pw_repo_rec *pw_repo_db_find(const struct pw_repo_db *db, const char *typ
     return NULL;
 }
 
+/* Room for n more fields without growing (a loaded record knows its field count). */
+static void rec_reserve(struct pw_repo_rec *r, size_t n)
+{
+    if (r->cap - r->n < n) {
+        r->cap = r->n + n;
+        r->kv = pw_xrealloc(r->kv, r->cap * sizeof(*r->kv));
+    }
+}
+
 static struct pw_repo_kv *rec_slot(struct pw_repo_rec *r)
 {
     if (r->n == r->cap) {
@@ -282,6 +291,10 @@ void pw_repo_db_copy_small(struct pw_repo_db *dst, const struct pw_repo_db *src)
     for (size_t i = 0; i < src->n; i++) {
         const struct pw_repo_rec *from = src->recs[i];
         struct pw_repo_rec *to = pw_repo_db_add(dst);
+        size_t small = 0;
+        for (size_t j = 0; j < from->n; j++)
+            small += from->kv[j].len <= 256;
+        rec_reserve(to, small);
         for (size_t j = 0; j < from->n; j++) {
             const struct pw_repo_kv *kv = &from->kv[j];
             if (kv->len > 256)
@@ -555,6 +568,8 @@ static int parse_v2(struct pw_repo_db *db, const char *data, size_t len, const c
         if (read_number(data, len, &pos, '\n', &nfields) < 0)
             return damaged(what, pos, err);
         struct pw_repo_rec *r = pw_repo_db_add(db);
+        if (nfields <= (len - pos) / 4) /* each field takes at least four bytes */
+            rec_reserve(r, nfields);
         for (size_t i = 0; i < nfields; i++) {
             const char *key = data + pos;
             const char *nul = memchr(key, '\0', len - pos < 257 ? len - pos : 257);
