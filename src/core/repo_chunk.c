@@ -31,6 +31,7 @@ void pw_chunk_text_release(struct pw_chunk_text *t)
     free(t->tail);
     free(t->sep);
     free(t->v);
+    free(t->validated);
     memset(t, 0, sizeof(*t));
 }
 
@@ -176,6 +177,7 @@ void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
     }
     add_slice(t, &d, NULL, start, n - start);
     add_slice(t, &d, t->tail, 0, 0);
+    t->validated = pw_xcalloc(t->n ? t->n : 1, 1);
     memset(&t->sums, 0, sizeof(t->sums));
     t->sums.size = d.size;
     unsigned char md[64];
@@ -410,8 +412,11 @@ static int compress_fresh(const struct pw_chunk_text *t, enum pw_compress_method
     if (!pw_repo_chunk_holds(m, out->buf + start, ref->zlen, text->buf, text->len))
         return pw_err_set(err, PW_E_FAIL, "a compressed %s chunk does not decompress to its text",
                           pw_compression_name(m));
-    if (!s->text && t->validate)
+    size_t i = (size_t)(s - t->v);
+    if (!s->text && t->validate && !t->validated[i]) {
         rc = t->validate(text->buf, text->len, t->validate_arg, err);
+        t->validated[i] = rc == 0;
+    }
     return rc;
 }
 

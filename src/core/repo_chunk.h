@@ -64,9 +64,11 @@ struct pw_chunk_text {
     size_t n, cap;
     /* of the whole text: size and the digests asked for (PW_REPO_SUM_SHA256/_SHA512) */
     struct pw_repo_sums sums;
-    /* Checks the text of a chunk of entries compressed anew (the family's parser), or NULL. */
+    /* Checks the text of a chunk of entries compressed anew (the family's parser), or NULL;
+     * once per chunk, however many compressions are made of it. */
     int (*validate)(const char *text, size_t len, void *arg, struct pw_err *err);
     void *validate_arg;
+    unsigned char *validated; /* per chunk */
 };
 
 void pw_chunk_text_init(struct pw_chunk_text *t);
