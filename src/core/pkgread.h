@@ -19,16 +19,14 @@ struct pw_pkgbytes {
     uint64_t size;
 };
 
-/* While set on the calling thread, pw_pkgread_deb and pw_pkgread_rpm of exactly b->path parse
- * these bytes (reading path only for what lies beyond head_len) instead of opening it again:
- * the repository parses the bytes it has just hashed and copied. NULL unsets. */
-void pw_pkgread_use_bytes(const struct pw_pkgbytes *b);
-/* The bytes set for path on this thread, or NULL (for the readers). */
-const struct pw_pkgbytes *pw_pkgread_bytes(const char *path);
+/* The readers below take the package's path and, when the caller already holds its first
+ * bytes (the repository parses the bytes it has just hashed and copied), those bytes: path is
+ * then read only for what lies beyond b->head_len. b may be NULL. */
 
 /* Reads DEBIAN/control of a .deb into st (fields in file order). Package, Version and
  * Architecture must be present. PW_E_FORMAT when the file is not a .deb. */
-int pw_pkgread_deb(const char *path, struct pw_deb822 *st, struct pw_err *err);
+int pw_pkgread_deb(const char *path, const struct pw_pkgbytes *b, struct pw_deb822 *st,
+                   struct pw_err *err);
 /* The same from a control.tar(.gz|.xz|.zst) member already in memory. */
 int pw_pkgread_deb_control_tar(const void *data, size_t len, const char *what,
                                struct pw_deb822 *st, struct pw_err *err);
@@ -91,7 +89,8 @@ struct pw_rpmhdr {
 void pw_rpmhdr_init(struct pw_rpmhdr *h);
 void pw_rpmhdr_release(struct pw_rpmhdr *h);
 /* Reads the header of an .rpm. changelog_limit: entries to keep (createrepo_c keeps 10). */
-int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
+int pw_pkgread_rpm(const char *path, const struct pw_pkgbytes *b, int changelog_limit,
+                   struct pw_rpmhdr *h,
                    struct pw_err *err);
 /* The byte range of the main header (start inclusive, end = first payload byte), computed from
  * the lead and the two header intros read from fd, and whether the signature header holds an

@@ -190,9 +190,9 @@ static int deb_from_bytes(const struct pw_pkgbytes *b, const char *path, struct 
     return 1;
 }
 
-int pw_pkgread_deb(const char *path, struct pw_deb822 *st, struct pw_err *err)
+int pw_pkgread_deb(const char *path, const struct pw_pkgbytes *b, struct pw_deb822 *st,
+                   struct pw_err *err)
 {
-    const struct pw_pkgbytes *b = pw_pkgread_bytes(path);
     int rc = b ? deb_from_bytes(b, path, st, err) : 1;
     if (rc <= 0)
         return rc;

@@ -609,10 +609,9 @@ static int read_rpm(struct rpm_src *src, const char *path, int changelog_limit, 
     return 0;
 }
 
-int pw_pkgread_rpm(const char *path, int changelog_limit, struct pw_rpmhdr *h,
-                   struct pw_err *err)
+int pw_pkgread_rpm(const char *path, const struct pw_pkgbytes *b, int changelog_limit,
+                   struct pw_rpmhdr *h, struct pw_err *err)
 {
-    const struct pw_pkgbytes *b = pw_pkgread_bytes(path);
     if (b) {
         struct rpm_src src = {b->head, b->head_len, b->size, -1, 0, path};
         int rc = read_rpm(&src, path, changelog_limit, h, err);

@@ -558,9 +558,9 @@ static int read_package(const struct pw_repo *r, struct prepare_worker *w,
                         const struct stat *st, struct pw_err *err)
 {
     struct pw_pkgbytes bytes = {p->path, w->in.buf, w->in.head_len, sums->size};
-    pw_pkgread_use_bytes(&bytes);
+    p->bytes = &bytes;
     int rc = p->fam->read(r, p, sums, st, err);
-    pw_pkgread_use_bytes(NULL);
+    p->bytes = NULL;
     if (rc < 0)
         return pw_err_prefix(err, "reading '%s': ", p->file);
     make_pool_dir(r, w, p);

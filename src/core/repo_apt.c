@@ -180,7 +180,7 @@ static int apt_read(const struct pw_repo *r, struct pw_repo_pending *p,
 {
     struct pw_deb822 ctl;
     pw_deb822_init(&ctl);
-    int rc = pw_pkgread_deb(p->path, &ctl, err);
+    int rc = pw_pkgread_deb(p->path, p->bytes, &ctl, err);
     if (rc == 0)
         rc = check_control(&ctl, p->file, err);
     if (rc == 0) {

@@ -65,6 +65,8 @@ struct pw_repo_verify {
     struct pw_repo_map checked; /* "path sha256" of pool files already verified */
 };
 
+struct pw_pkgbytes;
+
 /* A package copied into r->tmp, read and rendered (possibly by a worker thread), waiting for
  * its family's commit, which checks it against the index and places it in the pool. */
 struct pw_repo_pending {
@@ -73,6 +75,7 @@ struct pw_repo_pending {
     char *tmp;                /* the copy, or NULL for a file already in the pool */
     char *inplace;            /* the resolved path of a file already in the pool */
     const char *path;         /* what to read: tmp or inplace */
+    const struct pw_pkgbytes *bytes; /* its first bytes, in memory while it is read */
     struct pw_repo_rec *rec;  /* its index record: path, ident, sha256, rendered entries */
     int unsigned_pkg;         /* an rpm without an OpenPGP signature */
     int rc;

@@ -236,7 +236,7 @@ static int rpm_read(const struct pw_repo *r, struct pw_repo_pending *p,
 {
     struct pw_rpmhdr h;
     pw_rpmhdr_init(&h);
-    int rc = pw_pkgread_rpm(p->path, r->o->changelog_limit, &h, err);
+    int rc = pw_pkgread_rpm(p->path, p->bytes, r->o->changelog_limit, &h, err);
     if (rc == 0)
         rc = check_header(&h, p->file, err);
     if (rc == 0) {
