@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../base/fs.h"
+#include "archive_dl.h"
 #include "feed.h"
 #include "hash.h"
 
@@ -56,6 +57,8 @@ static int set_format(struct archive *a, enum pw_archive_format fmt)
 static int writer_open(struct pw_archive_writer *w, enum pw_archive_format fmt,
                        const struct pw_compression *comp, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return -PW_E_FAIL;
     w->a = archive_write_new();
     w->entry = archive_entry_new();
     if (!w->a || !w->entry)
@@ -231,6 +234,8 @@ int pw_archive_reader_open_file(struct pw_archive_reader *r, const char *path, s
 {
     memset(r, 0, sizeof(*r));
     r->name = path;
+    if (pw_archive_dl_load(err) < 0)
+        return pw_err_prefix(err, "cannot read '%s': ", path);
     r->a = archive_read_new();
     if (!r->a)
         return pw_err_set(err, PW_E_FAIL, "cannot create an archive reader");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../base/fs.h"
+#include "archive_dl.h"
 #include "bundle_int.h"
 #include "gpg.h"
 #include "hash.h"
@@ -384,6 +385,8 @@ static int write_file(struct archive *a, const struct entry *en, int64_t mtime, 
 
 static int write_archive(int fd, const struct plan *p, int64_t mtime, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return -PW_E_FAIL;
     struct archive *a = archive_write_new();
     int rc = 0;
     if (archive_write_add_filter_zstd(a) != ARCHIVE_OK ||

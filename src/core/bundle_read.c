@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../base/fs.h"
+#include "archive_dl.h"
 #include "bundle_int.h"
 #include "gpg.h"
 #include "hash.h"
@@ -320,6 +321,8 @@ static int stage(const struct pw_bundle_opts *o, const char *dir, struct pw_bund
     r.info = info;
     r.dir = dir;
     memset(info, 0, sizeof(*info));
+    if (pw_archive_dl_load(err) < 0)
+        return -PW_E_FAIL;
     r.a = archive_read_new();
     archive_read_support_filter_zstd(r.a);
     archive_read_support_format_tar(r.a);

@@ -4,10 +4,10 @@
 #include "curl_dl.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <string.h>
+
+#include "dl.h"
 
 #define CURL_SONAME "libcurl.so.4"
 #define CURL_PACKAGE "libcurl4"
@@ -36,52 +36,27 @@ struct curl_api {
 #undef CURL_MEMBER
 };
 
-/* dlerror() starts with the file it is about; drop it when it only repeats SONAME. */
-static const char *cause_of(const char *soname, const char *dlmsg)
-{
-    if (!dlmsg)
-        return "unknown error";
-    const char *sep = strstr(dlmsg, ": ");
-    size_t len = strlen(soname);
-    if (sep && (size_t)(sep - dlmsg) >= len && !memcmp(sep - len, soname, len) &&
-        (sep - len == dlmsg || sep[-(ptrdiff_t)len - 1] == '/'))
-        return sep + 2;
-    return dlmsg;
-}
-
-static int load_error(struct pw_err *err, const char *soname, const char *dlmsg)
-{
-    return pw_err_set(err, PW_E_FAIL, "cannot load %s: %s; install " CURL_PACKAGE, soname,
-                      cause_of(soname, dlmsg));
-}
-
 /* Opens SONAME and fills API; the handle stays open for the process's lifetime. */
-static int resolve(const char *soname, void **handle, struct curl_api *api, struct pw_err *err)
+static int resolve(const char *soname, struct pw_dl *dl, struct curl_api *api, struct pw_err *err)
 {
-    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return load_error(err, soname, dlerror());
-    void *sym;
+    if (pw_dl_open(dl, soname, CURL_PACKAGE, err) < 0)
+        return -PW_E_FAIL;
 #define CURL_RESOLVE(name)                                                                         \
-    if (!(sym = dlsym(h, #name))) {                                                                \
-        int rc = load_error(err, soname, dlerror());                                               \
-        dlclose(h);                                                                                \
-        return rc;                                                                                 \
-    }                                                                                              \
-    memcpy(&api->name, &sym, sizeof(sym)); /* POSIX: object and function pointers convert */
+    if (pw_dl_sym(dl, #name, &api->name, err) < 0) {                                               \
+        pw_dl_close(dl);                                                                           \
+        return -PW_E_FAIL;                                                                         \
+    }
     CURL_FUNCTIONS(CURL_RESOLVE)
 #undef CURL_RESOLVE
-    *handle = h;
     return 0;
 }
 
 int pw_curl_dl_probe(const char *soname, struct pw_err *err)
 {
     struct curl_api api;
-    void *h;
-    int rc = resolve(soname, &h, &api, err);
-    if (rc == 0)
-        dlclose(h);
+    struct pw_dl dl;
+    int rc = resolve(soname, &dl, &api, err);
+    pw_dl_close(&dl);
     return rc;
 }
 
@@ -96,8 +71,8 @@ static const struct curl_api *lib;
  * thread-safe with every libcurl build. */
 static void load(void)
 {
-    void *h;
-    if (resolve(CURL_SONAME, &h, &table, &load_err) < 0)
+    struct pw_dl dl;
+    if (resolve(CURL_SONAME, &dl, &table, &load_err) < 0)
         return;
     CURLcode res = table.curl_global_init(CURL_GLOBAL_DEFAULT);
     if (res != CURLE_OK) {

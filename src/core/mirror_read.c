@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/fs.h"
+#include "archive_dl.h"
 #include "mirror_int.h"
 
 int pw_mirror_read_decompressed(const char *path,
@@ -13,6 +14,8 @@ int pw_mirror_read_decompressed(const char *path,
                                              struct pw_err *err),
                                 void *data, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return pw_err_prefix(err, "cannot read '%s': ", path);
     struct archive *a = archive_read_new();
     if (!a)
         return pw_err_set(err, PW_E_FAIL, "cannot create an archive reader");

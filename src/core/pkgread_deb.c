@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/buf.h"
+#include "archive_dl.h"
 
 #define CONTROL_TAR_MAX (64u << 20) /* a control member larger than this is not a package */
 
@@ -35,6 +36,8 @@ static int is_control_name(const char *name)
 int pw_pkgread_deb_control_tar(const void *data, size_t len, const char *what,
                                struct pw_deb822 *st, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return pw_err_prefix(err, "'%s': ", what);
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
@@ -96,6 +99,8 @@ static int check_debian_binary(struct archive *a, const char *path, struct pw_er
 
 static int read_with_libarchive(const char *path, struct pw_deb822 *st, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return pw_err_prefix(err, "cannot read '%s': ", path);
     struct archive *a = archive_read_new();
     archive_read_support_format_ar(a);
     int rc;

@@ -10,6 +10,7 @@
 
 #include "../base/fs.h"
 #include "archive.h"
+#include "archive_dl.h"
 
 /* Compressed bytes: hash, count, write. */
 static int out_write(void *data, const void *buf, size_t len, struct pw_err *err)
@@ -65,6 +66,8 @@ static int open_out(struct pw_rpm_payload *p, const struct pw_compression *c, st
 
 static int open_cpio(struct pw_rpm_payload *p, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return -PW_E_FAIL;
     p->cpio = archive_write_new();
     /* No blocking: the cpio stream ends right after its trailer, as rpm writes it. */
     if (archive_write_set_format_cpio_newc(p->cpio) != ARCHIVE_OK ||

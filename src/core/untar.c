@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "archive_dl.h"
+
 int pw_untar_normalise(const char *name, struct pw_buf *out)
 {
     pw_buf_reset(out);
@@ -80,6 +82,8 @@ static int archive_fail(struct untar *u, struct archive *a, struct pw_err *err)
 
 static int open_archives(struct untar *u, struct pw_err *err)
 {
+    if (pw_archive_dl_load(err) < 0)
+        return pw_err_prefix(err, "cannot extract '%s': ", u->label);
     u->in = archive_read_new();
     archive_read_support_filter_gzip(u->in);
     archive_read_support_filter_bzip2(u->in);

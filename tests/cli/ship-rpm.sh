@@ -91,7 +91,7 @@ check "packwright-toml man page installed" test -s "$root/usr/share/man/man1/pac
 # against the root's linker cache, and the binary must run there.
 root=$T/root-cli
 mkdir -p "$T/x" && (cd "$T/x" && rpm2cpio "$rpm_cli" | cpio -idm --quiet ./usr/bin/packwright)
-pw_debroot_extra_fresh "$root" $(pw_runtime_debs "$T/x/usr/bin/packwright") libcurl4 # dlopen'ed
+pw_debroot_extra_fresh "$root" $(pw_runtime_debs "$T/x/usr/bin/packwright") libcurl4 libarchive13 # dlopen'ed
 rpmr "$root" --initdb && rpmr "$root" --import "$T/key.asc"
 run rpmr "$root" -i --nodeps "$rpm_cli" "$rpm_toml"
 expect_eq "$rc" 0 "rpm -i --nodeps packwright, packwright-toml into a Debian root"

@@ -7,8 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 pw_debroot_ensure
 pw_containerd_ensure
 # packwright's shared libraries inside a root, for installing the packwright .deb for real;
-# libcurl4 too, which it loads with dlopen on the first download (ldd does not see it).
+# libcurl4 and libarchive13 too, which it loads with dlopen on first use (ldd does not see them).
 pw_build=${PW_BUILD_DIR:-$here/../../build-test}
 if [ -x "$pw_build/packwright" ]; then
-  pw_debroot_extra_ensure $(pw_runtime_debs "$pw_build/packwright") libcurl4
+  pw_debroot_extra_ensure $(pw_runtime_debs "$pw_build/packwright") libcurl4 libarchive13
 fi
