@@ -10,7 +10,8 @@
 
 #include "hash.h"
 
-#define SLOTS 16
+#define MIN_SLOTS 16 /* 4 MiB */
+#define MAX_SLOTS 512
 #define SLOT_SIZE (256 * 1024)
 #define MAX_CONSUMERS 8
 
@@ -41,7 +42,8 @@ struct pw_feed {
     pthread_cond_t cv;
     struct plan_entry *plan;
     size_t nplan;
-    struct slot slots[SLOTS];
+    struct slot *slots;
+    size_t nslots;
     size_t head; /* chunks published */
     struct consumer cons[MAX_CONSUMERS];
     size_t ncons;
@@ -96,7 +98,7 @@ static void make_plan(struct pw_feed *fd, const struct pw_contents *const *lists
     }
 }
 
-struct pw_feed *pw_feed_new(const struct pw_contents *const *lists, size_t n)
+struct pw_feed *pw_feed_new(const struct pw_contents *const *lists, size_t n, size_t ring)
 {
     if (n > MAX_CONSUMERS)
         return NULL;
@@ -107,7 +109,13 @@ struct pw_feed *pw_feed_new(const struct pw_contents *const *lists, size_t n)
     fd->ncons = n;
     for (size_t i = 0; i < n; i++)
         fd->cons[i].active = 1;
-    for (size_t i = 0; i < SLOTS; i++)
+    /* a writer whose compressor takes input in large blocks (xz's multi-threaded encoder:
+     * 3 x its dictionary) stops for the time of a whole block: a ring that holds one lets
+     * the other writer go on meanwhile instead of waiting for the slot it holds */
+    size_t want = ring / SLOT_SIZE + 2;
+    fd->nslots = want < MIN_SLOTS ? MIN_SLOTS : want > MAX_SLOTS ? MAX_SLOTS : want;
+    fd->slots = pw_xcalloc(fd->nslots, sizeof(*fd->slots));
+    for (size_t i = 0; i < fd->nslots; i++)
         fd->slots[i].data = pw_xmalloc(SLOT_SIZE);
     make_plan(fd, lists, n);
     return fd;
@@ -117,8 +125,9 @@ void pw_feed_free(struct pw_feed *fd)
 {
     if (!fd)
         return;
-    for (size_t i = 0; i < SLOTS; i++)
+    for (size_t i = 0; i < fd->nslots; i++)
         free(fd->slots[i].data);
+    free(fd->slots);
     free(fd->plan);
     pthread_mutex_destroy(&fd->mu);
     pthread_cond_destroy(&fd->cv);
@@ -136,7 +145,7 @@ static unsigned active_count(const struct pw_feed *fd)
 /* Waits for the next slot to be free; NULL when nobody listens any more. */
 static struct slot *claim(struct pw_feed *fd)
 {
-    struct slot *s = &fd->slots[fd->head % SLOTS];
+    struct slot *s = &fd->slots[fd->head % fd->nslots];
     pthread_mutex_lock(&fd->mu);
     while (s->refs && active_count(fd))
         pthread_cond_wait(&fd->cv, &fd->mu);
@@ -245,7 +254,7 @@ void *pw_feed_run(void *arg)
 
 static void release_slot(struct pw_feed *fd, struct consumer *c)
 {
-    struct slot *s = &fd->slots[c->seq % SLOTS];
+    struct slot *s = &fd->slots[c->seq % fd->nslots];
     c->seq++;
     if (--s->refs == 0)
         pthread_cond_broadcast(&fd->cv);
@@ -337,7 +346,7 @@ static int find_start(struct pw_feed *fd, struct consumer *c, unsigned bit, cons
             }
             return 0;
         }
-        struct slot *s = &fd->slots[c->seq % SLOTS];
+        struct slot *s = &fd->slots[c->seq % fd->nslots];
         const struct plan_entry *e = &fd->plan[s->entry];
         if (!(e->mask & bit)) {
             release_slot(fd, c);
@@ -368,7 +377,7 @@ static int from_feed(struct pw_feed *fd, int id, const struct pw_file *f, pw_fee
                               : pw_err_set(err, PW_E_FAIL, "'%s': the reader stopped", f->src);
             break;
         }
-        struct slot *s = &fd->slots[c->seq % SLOTS];
+        struct slot *s = &fd->slots[c->seq % fd->nslots];
         pthread_mutex_unlock(&fd->mu);
         int frc = fn(arg, s->data, s->len, err);
         pthread_mutex_lock(&fd->mu);

@@ -1,7 +1,8 @@
 /* Reading each source file once for several writers: when the .deb and the .rpm of a package
  * are written side by side, one reader thread reads every file from disk in 256 KiB chunks,
  * takes its MD5 (deb md5sums) and SHA-256 (rpm file digests) in that one pass, and hands the
- * chunks to every writer through a bounded ring (4 MiB whatever the payload). Each writer
+ * chunks to every writer through a bounded ring (4 MiB whatever the payload, or one input
+ * block of xz's multi-threaded encoder, 24 MiB at -6: ring bytes). Each writer
  * (a consumer) asks for its files in its contents order; the plan is the merge of those
  * orders, so a file only one format ships passes the other by. Without a feed, or for a file
  * that is not the consumer's next one in the plan, pw_feed_stream reads the disk itself. */
@@ -20,7 +21,7 @@ typedef int (*pw_feed_fn)(void *arg, const void *buf, size_t len, struct pw_err 
 
 /* A feed for n consumers; lists[i] is consumer i's contents (the files it will ask for: its
  * regular files read from disk, ghosts excepted, in order). */
-struct pw_feed *pw_feed_new(const struct pw_contents *const *lists, size_t n);
+struct pw_feed *pw_feed_new(const struct pw_contents *const *lists, size_t n, size_t ring);
 /* The reader: runs on its own thread (pw_feed_run is a pthread start routine). */
 void *pw_feed_run(void *feed);
 /* Consumer id is done: its unread chunks are released (call once per consumer, always). */

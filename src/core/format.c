@@ -10,6 +10,7 @@
 
 #include "../base/fs.h"
 #include "feed.h"
+#include "zstream.h"
 
 static const struct pw_format *const formats[] = {
     &pw_format_deb,
@@ -120,6 +121,23 @@ static int online_cpus(void)
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+/* The feed's ring for block-buffering compressors (xz's multi-threaded encoder takes a whole
+ * block, 3 x its dictionary, before it waits): two blocks, because the tar and cpio streams
+ * frame the same files differently and reach a block's end at different files (see
+ * pw_feed_new). Without it, 5,000 small files at xz -6 build one format after the other. */
+static size_t feed_ring(const struct pw_ctx *ctx)
+{
+    const struct pw_compression *c[2] = {&ctx->deb_compression, &ctx->rpm_compression};
+    size_t ring = 0;
+    for (int i = 0; i < 2; i++)
+        if (c[i]->method == PW_COMPRESS_XZ) {
+            uint64_t b = pw_zstream_xz_block_size(pw_compression_level(c[i]));
+            if (b > ring)
+                ring = (size_t)b * 2;
+        }
+    return ring;
+}
+
 /* Every job's contents first; then one reader for all of them (feed.h) when there are
  * several, so each source file is read and hashed once. */
 static int prepare_all(struct pw_format_job *jobs, struct job_run *runs, size_t n,
@@ -139,7 +157,7 @@ static int prepare_all(struct pw_format_job *jobs, struct job_run *runs, size_t 
     const struct pw_contents **lists = pw_xcalloc(n, sizeof(*lists));
     for (size_t i = 0; i < n; i++)
         lists[i] = &runs[i].contents;
-    *feed = pw_feed_new(lists, n);
+    *feed = pw_feed_new(lists, n, feed_ring(ctx));
     free(lists);
     for (size_t i = 0; *feed && i < n; i++) {
         runs[i].contents.feed = *feed;
