@@ -271,6 +271,33 @@ static void add_file(struct pw_pkginfo *info, rpmfiles files, int i)
     }
 }
 
+static rpm_count_t tag_count(Header h, rpmTagVal tag)
+{
+    struct rpmtd_s td;
+    if (!headerGet(h, tag, &td, HEADERGET_MINMEM))
+        return 0;
+    rpm_count_t n = rpmtdCount(&td);
+    rpmtdFreeData(&td);
+    return n;
+}
+
+/* Every per-file array has one entry per file name (librpm's file set only logs a mismatch,
+ * and leaks on that path). */
+static int file_arrays_agree(Header h)
+{
+    static const rpmTagVal tags[] = {
+        RPMTAG_DIRINDEXES,  RPMTAG_FILEMODES,       RPMTAG_FILEFLAGS,     RPMTAG_FILESIZES,
+        RPMTAG_LONGFILESIZES, RPMTAG_FILEINODES,    RPMTAG_FILEDEVICES,   RPMTAG_FILERDEVS,
+        RPMTAG_FILEMTIMES,  RPMTAG_FILEDIGESTS,     RPMTAG_FILELINKTOS,   RPMTAG_FILEUSERNAME,
+        RPMTAG_FILEGROUPNAME, RPMTAG_FILEVERIFYFLAGS, RPMTAG_FILELANGS,   RPMTAG_FILECOLORS,
+        RPMTAG_FILECLASS,   RPMTAG_FILEDEPENDSX,    RPMTAG_FILEDEPENDSN,  RPMTAG_FILECAPS};
+    rpm_count_t n = tag_count(h, RPMTAG_BASENAMES);
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+        if (headerIsEntry(h, tags[i]) && tag_count(h, tags[i]) != n)
+            return 0;
+    return 1;
+}
+
 static void add_files(struct pw_pkginfo *info, Header h)
 {
     if (!headerIsEntry(h, RPMTAG_BASENAMES))
@@ -319,6 +346,9 @@ int pw_rpm_read_file(const char *path, struct pw_pkginfo *info, struct pw_err *e
     if (rc == 0 && !(h = read_header(fd, path, 0, err)))
         rc = -err->code;
     close(fd);
+    if (rc == 0 && !file_arrays_agree(h))
+        rc = pw_err_set(err, PW_E_FORMAT,
+                        "'%s': the rpm header's file arrays disagree with its file names", path);
     if (rc == 0)
         fill_info(info, sig, h);
     headerFree(sig);
