@@ -392,7 +392,7 @@ static int hash_list(struct pw_apt_release *r, struct pw_str value, enum pw_hash
                      struct pw_err *err)
 {
     struct cursor c = {value.ptr, value.ptr + value.len};
-    struct pw_str line;
+    struct pw_str line = {NULL, 0}; /* empty when the value is */
     next_line(&c, &line); /* the field's own line is empty */
     if (!str_blank(line))
         return pw_err_set(err, PW_E_FORMAT, "%s list: data on the field line", pw_hash_name(algo));
