@@ -27,7 +27,7 @@ echo "## Machine and versions"
 echo
 echo "- $(date -u +%Y-%m-%d), $(uname -srm), $(nproc) CPUs ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM"
 echo "- load average before the run: $(cat "$R/load-before" 2>/dev/null || echo '?'), after: $(cat "$R/load-after" 2>/dev/null || echo '?')"
-echo "- packwright $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?') (Release build);" \
+echo "- packwright $(cat "$R/revision" 2>/dev/null || git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?') (Release build);" \
   "liblzma $(dpkg-query -W -f='${Version}' liblzma5), libzstd $(dpkg-query -W -f='${Version}' libzstd1)," \
   "zlib $(dpkg-query -W -f='${Version}' zlib1g)"
 echo "- dpkg-deb $(dpkg-query -W -f='${Version}' dpkg), rpmbuild $(rpmbuild --version | awk '{print $3}')," \
