@@ -10,10 +10,10 @@
  * concatenated gzip members and zstd frames; an xz stream of many blocks is what xz -T
  * writes; apt reads all three).
  *
- * A generation records its chunks (file, offset, sizes, SHA-256 of the text) in a side file,
- * "chunks", next to its index; the next publish copies the compressed bytes of every chunk
- * whose text it already has from the previous generation's files instead of compressing it
- * again. A previous file is used only while it has the SHA-256 recorded with it (it was
+ * A generation records its chunks (file, offset, sizes, key) in a side file, "chunks", next
+ * to its index; the next publish copies the compressed bytes of every chunk whose key it finds
+ * there from the previous generation's files instead of compressing it again. A key is the
+ * SHA-256 of the entries' own SHA-256s (kept in the index) or of the head's or tail's text. A previous file is used only while it has the SHA-256 recorded with it (it was
  * checked in full when it was published), and each chunk taken from it is checked against
  * its text (the gzip trailer's CRC-32 and size, the xz block's CRC-64; zstd frames are
  * decompressed); a fresh chunk is decompressed and compared. So a file always decompresses to
