@@ -167,10 +167,7 @@ static struct pw_repo_rec *make_record(const struct pw_deb822 *ctl, const char *
     pw_buf_reset(&b);
     render_stanza(ctl, dest, sums, &b);
     pw_repo_rec_setn(rec, "stanza", b.buf, b.len);
-    struct pw_buf sum = PW_BUF_INIT;
-    pw_chunk_entry_sum(b.buf, b.len, &sum);
-    pw_repo_rec_set(rec, "stanza_sum", sum.buf);
-    pw_buf_release(&sum);
+    pw_chunk_keep_sum(rec, "stanza");
     pw_buf_release(&b);
     return rec;
 }
@@ -589,6 +586,8 @@ static int render_suite(struct pw_repo *r, struct pw_repo_state *s, struct pw_re
 static int apt_render(struct pw_repo *r, struct pw_repo_state *s, const char *dir,
                       const char *prev, struct pw_err *err)
 {
+    for (size_t i = 0; i < s->db.n; i++)
+        pw_chunk_keep_sum(s->db.recs[i], "stanza");
     struct pw_chunk_store chunks;
     pw_chunk_store_init(&chunks);
     pw_chunk_store_load(&chunks, prev);

@@ -89,6 +89,20 @@ void pw_chunk_entry_sum(const char *text, size_t len, struct pw_buf *out)
     pw_buf_adds(out, hex);
 }
 
+void pw_chunk_keep_sum(struct pw_repo_rec *rec, const char *key)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s_sum", key);
+    size_t len;
+    const char *text = pw_repo_rec_getn(rec, key, &len);
+    if (pw_repo_rec_get(rec, name) || !pw_repo_rec_get(rec, key))
+        return;
+    struct pw_buf sum = PW_BUF_INIT;
+    pw_chunk_entry_sum(text, len, &sum);
+    pw_repo_rec_set(rec, name, sum.buf);
+    pw_buf_release(&sum);
+}
+
 /* An entry's SHA-256 (hex): its recorded sum when it has a well-formed one, else from its
  * text. */
 static void entry_sum(const struct pw_chunk_item *it, char *hex)

@@ -43,6 +43,9 @@ struct pw_chunk_item {
 /* The SHA-256 (hex) of an entry's text, kept in the index next to the entry: chunk keys are
  * made from these sums without hashing every entry again. */
 void pw_chunk_entry_sum(const char *text, size_t len, struct pw_buf *out);
+/* Gives rec the sum of its entry field key ("KEY_sum") when it has none: records from
+ * indexes written before entries carried sums get them once, and are rewritten with them. */
+void pw_chunk_keep_sum(struct pw_repo_rec *rec, const char *key);
 
 /* A chunk's text: the head, a run of entries [first, first + count), or the tail. Its key is
  * the SHA-256 of the head or tail, or of its entries' SHA-256s and the separator. */

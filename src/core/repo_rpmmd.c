@@ -189,14 +189,6 @@ static void nevra(const struct pw_rpmhdr *h, struct pw_buf *out)
     pw_buf_addf(out, "rpm %s-%s:%s-%s.%s", h->name, h->epoch, h->version, h->release, h->arch);
 }
 
-static void set_entry_sum(struct pw_repo_rec *rec, const char *key, const struct pw_buf *entry)
-{
-    struct pw_buf sum = PW_BUF_INIT;
-    pw_chunk_entry_sum(entry->buf, entry->len, &sum);
-    pw_repo_rec_set(rec, key, sum.buf);
-    pw_buf_release(&sum);
-}
-
 static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char *dest,
                                            const struct pw_repo_sums *sums,
                                            const struct stat *st)
@@ -218,15 +210,15 @@ static struct pw_repo_rec *make_rpm_record(const struct pw_rpmhdr *h, const char
     pw_buf_reset(&b);
     render_primary(h, dest, sums->sha256, sums->size, st->st_mtim.tv_sec, &b);
     pw_repo_rec_setn(rec, "primary", b.buf, b.len);
-    set_entry_sum(rec, "primary_sum", &b);
+    pw_chunk_keep_sum(rec, "primary");
     pw_buf_reset(&b);
     render_filelists(h, sums->sha256, &b);
     pw_repo_rec_setn(rec, "filelists", b.buf, b.len);
-    set_entry_sum(rec, "filelists_sum", &b);
+    pw_chunk_keep_sum(rec, "filelists");
     pw_buf_reset(&b);
     render_other(h, sums->sha256, &b);
     pw_repo_rec_setn(rec, "other", b.buf, b.len);
-    set_entry_sum(rec, "other_sum", &b);
+    pw_chunk_keep_sum(rec, "other");
     pw_buf_release(&b);
     return rec;
 }
@@ -490,9 +482,12 @@ static int write_mds(struct pw_repo *r, struct pw_repo_state *s, const char *dir
 {
     struct by_path *recs = pw_xcalloc(s->db.n ? s->db.n : 1, sizeof(*recs));
     size_t n = 0;
-    for (size_t i = 0; i < s->db.n; i++)
+    for (size_t i = 0; i < s->db.n; i++) {
+        for (int t = 0; t < 3; t++)
+            pw_chunk_keep_sum(s->db.recs[i], md_types[t]);
         if (pick(s->db.recs[i], &recs[n]))
             n++;
+    }
     qsort(recs, n, sizeof(*recs), cmp_path);
     struct pw_chunk_store cs;
     pw_chunk_store_init(&cs);
