@@ -1,9 +1,12 @@
 #include "repo_chunk.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/fs.h"
 #include "hash.h"
@@ -15,6 +18,8 @@
  * millisecond and cost gzip and xz a few percent of size against one stream. */
 #define CHUNK_MASK 63u
 #define CHUNK_MAX (256 * 1024)
+/* fresh text above which chunks are compressed on several threads (a full index) */
+#define PARALLEL_MIN (512 * 1024)
 #define RECORD_MAGIC "packwright-repo-chunks 1\n"
 
 /* ---- the text --------------------------------------------------------------------------- */
@@ -390,10 +395,21 @@ static int holds(const struct pw_chunk_text *t, const struct pw_chunk_slice *s,
     return pw_repo_chunk_holds(m, z, zlen, scratch->buf, scratch->len);
 }
 
+/* One chunk's compressed bytes on their way into the file: the previous generation's, or
+ * made here. */
+struct piece {
+    const char *z;
+    size_t zlen;
+    uint64_t unpadded;
+    int fresh, rc;
+    struct pw_buf own;
+    struct pw_err err;
+};
+
 /* The previous generation's compressed bytes of slice s, when they still hold its text. */
 static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m,
-                 const struct pw_chunk_text *t, const struct pw_chunk_slice *s, struct pw_buf *out,
-                 struct pw_chunk_ref *ref, struct pw_buf *scratch)
+                 const struct pw_chunk_text *t, const struct pw_chunk_slice *s, struct piece *pc,
+                 struct pw_buf *scratch)
 {
     char key[80];
     snprintf(key, sizeof(key), "%c %s", method_letter(m), s->sha256);
@@ -406,32 +422,74 @@ static int reuse(struct pw_chunk_store *cs, enum pw_compress_method m,
     const char *z = f->buf + e->ref.off;
     if (!holds(t, s, m, z, e->ref.zlen, scratch))
         return 0;
-    ref->zlen = e->ref.zlen;
-    ref->unpadded = e->ref.unpadded;
-    pw_buf_add(out, z, e->ref.zlen);
+    pc->z = z;
+    pc->zlen = e->ref.zlen;
+    pc->unpadded = e->ref.unpadded;
     return 1;
 }
 
+/* Compresses slice s anew into pc, then checks it: decompressed, and parsed once. */
 static int compress_fresh(const struct pw_chunk_text *t, enum pw_compress_method m,
-                          const struct pw_chunk_slice *s, struct pw_buf *out,
-                          struct pw_chunk_ref *ref, struct pw_buf *text, struct pw_err *err)
+                          const struct pw_chunk_slice *s, struct piece *pc, struct pw_buf *text)
 {
     slice_text(t, s, text);
-    size_t start = out->len;
-    int rc = m == PW_COMPRESS_XZ ? pw_repo_xz_block(text->buf, text->len, out, &ref->unpadded, err)
-                                 : pw_repo_compress(m, text->buf, text->len, out, err);
+    int rc = m == PW_COMPRESS_XZ
+                 ? pw_repo_xz_block(text->buf, text->len, &pc->own, &pc->unpadded, &pc->err)
+                 : pw_repo_compress(m, text->buf, text->len, &pc->own, &pc->err);
     if (rc < 0)
         return rc;
-    ref->zlen = out->len - start;
-    if (!pw_repo_chunk_holds(m, out->buf + start, ref->zlen, text->buf, text->len))
-        return pw_err_set(err, PW_E_FAIL, "a compressed %s chunk does not decompress to its text",
+    pc->z = pc->own.buf;
+    pc->zlen = pc->own.len;
+    if (!pw_repo_chunk_holds(m, pc->z, pc->zlen, text->buf, text->len))
+        return pw_err_set(&pc->err, PW_E_FAIL,
+                          "a compressed %s chunk does not decompress to its text",
                           pw_compression_name(m));
     size_t i = (size_t)(s - t->v);
     if (!s->text && t->validate && !t->validated[i]) {
-        rc = t->validate(text->buf, text->len, t->validate_arg, err);
+        rc = t->validate(text->buf, text->len, t->validate_arg, &pc->err);
         t->validated[i] = rc == 0;
     }
     return rc;
+}
+
+struct fresh_work {
+    const struct pw_chunk_text *t;
+    enum pw_compress_method m;
+    struct piece *pc;
+    atomic_size_t next;
+};
+
+static void *fresh_worker(void *arg)
+{
+    struct fresh_work *w = arg;
+    struct pw_buf text = PW_BUF_INIT;
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->t->n)
+            break;
+        if (w->pc[i].fresh)
+            w->pc[i].rc = compress_fresh(w->t, w->m, &w->t->v[i], &w->pc[i], &text);
+    }
+    pw_buf_release(&text);
+    return NULL;
+}
+
+/* Compresses the fresh chunks, on several threads when there is enough of them (a full
+ * index): each is compressed and checked on its own. */
+static void compress_all_fresh(const struct pw_chunk_text *t, enum pw_compress_method m,
+                               struct piece *pc, size_t fresh_bytes)
+{
+    struct fresh_work w = {t, m, pc, 0};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t workers = fresh_bytes < PARALLEL_MIN ? 1 : cpus > 4 ? 4 : cpus > 1 ? (size_t)cpus : 1;
+    pthread_t tids[4];
+    size_t started = 0;
+    for (; started + 1 < workers; started++)
+        if (pthread_create(&tids[started], NULL, fresh_worker, &w) != 0)
+            break;
+    fresh_worker(&w); /* this thread works too */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
 }
 
 int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
@@ -442,25 +500,41 @@ int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
     chunks->n = 0;
     if (m == PW_COMPRESS_NONE || !t->n) /* an empty index: one ordinary (empty) stream */
         return pw_repo_compress(m, "", 0, out, err);
+    struct piece *pc = pw_xcalloc(t->n, sizeof(*pc));
+    struct pw_buf scratch = PW_BUF_INIT;
+    size_t fresh_bytes = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        pw_err_init(&pc[i].err);
+        pc[i].fresh = !reuse(cs, m, t, &t->v[i], &pc[i], &scratch);
+        fresh_bytes += pc[i].fresh ? t->v[i].len : 0;
+        if (pc[i].fresh)
+            cs->fresh++;
+        else
+            cs->reused++;
+    }
+    pw_buf_release(&scratch);
+    compress_all_fresh(t, m, pc, fresh_bytes);
     size_t base = out->len;
     if (m == PW_COMPRESS_XZ)
         pw_repo_xz_stream_head(out);
-    struct pw_buf scratch = PW_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < t->n && rc == 0; i++) {
-        const struct pw_chunk_slice *s = &t->v[i];
-        struct pw_chunk_ref *ref = list_add(chunks);
-        memcpy(ref->sha256, s->sha256, sizeof(ref->sha256));
-        ref->off = out->len - base;
-        ref->plen = s->len;
-        if (reuse(cs, m, t, s, out, ref, &scratch)) {
-            cs->reused++;
-            continue;
+        if (pc[i].rc < 0) {
+            *err = pc[i].err;
+            rc = pc[i].rc;
+            break;
         }
-        rc = compress_fresh(t, m, s, out, ref, &scratch, err);
-        cs->fresh++;
+        struct pw_chunk_ref *ref = list_add(chunks);
+        memcpy(ref->sha256, t->v[i].sha256, sizeof(ref->sha256));
+        ref->off = out->len - base;
+        ref->plen = t->v[i].len;
+        ref->zlen = pc[i].zlen;
+        ref->unpadded = pc[i].unpadded;
+        pw_buf_add(out, pc[i].z, pc[i].zlen);
     }
-    pw_buf_release(&scratch);
+    for (size_t i = 0; i < t->n; i++)
+        pw_buf_release(&pc[i].own);
+    free(pc);
     if (rc == 0 && m == PW_COMPRESS_XZ) {
         uint64_t *sizes = pw_xcalloc(2 * chunks->n, sizeof(*sizes));
         for (size_t i = 0; i < chunks->n; i++) {
