@@ -507,10 +507,6 @@ int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
         pw_err_init(&pc[i].err);
         pc[i].fresh = !reuse(cs, m, t, &t->v[i], &pc[i], &scratch);
         fresh_bytes += pc[i].fresh ? t->v[i].len : 0;
-        if (pc[i].fresh)
-            cs->fresh++;
-        else
-            cs->reused++;
     }
     pw_buf_release(&scratch);
     compress_all_fresh(t, m, pc, fresh_bytes);

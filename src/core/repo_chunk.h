@@ -112,7 +112,6 @@ struct pw_chunk_store {
     struct pw_repo_map files;  /* file name -> struct pw_buf * (previous files read so far) */
     struct pw_repo_map sums;   /* file name -> its recorded SHA-256 (in prev) */
     struct pw_buf record;      /* the next generation's "chunks" file */
-    size_t reused, fresh;
 };
 
 void pw_chunk_store_init(struct pw_chunk_store *cs);
