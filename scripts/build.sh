@@ -11,13 +11,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPW_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 cmake --build build --target ship >/dev/null
 
-vars=()
-[ -n "${PACKWRIGHT_VARS:-}" ] && vars=(--vars "$PACKWRIGHT_VARS")
-rm -rf dist
-./build/packwright build --out dist "${vars[@]}" pkg/*
-
 # Without PACKWRIGHT_SIGN_KEY, a local key (kept in .cache/gnupg, git-ignored) signs the
-# repository, so apt and dnf can use it with signed-by / gpgcheck as they would in production.
+# rpms and the repository, so apt and dnf can use it with signed-by / gpgcheck as they would
+# in production (dnf with gpgcheck=1, which the published .repo file sets, refuses unsigned
+# rpms).
 key=${PACKWRIGHT_SIGN_KEY:-}
 if [ -z "$key" ]; then
   export GNUPGHOME=$(pwd)/.cache/gnupg
@@ -27,6 +24,15 @@ if [ -z "$key" ]; then
     gpg --batch --passphrase '' --quick-gen-key "$key" ed25519 sign never 2>/dev/null
   key=$(gpg --batch --with-colons --list-secret-keys "$key" | awk -F: '/^fpr/ {print $10; exit}')
 fi
+
+vars=()
+[ -n "${PACKWRIGHT_VARS:-}" ] && vars=(--vars "$PACKWRIGHT_VARS")
+rm -rf dist
+./build/packwright build --sign-key "$key" --out dist "${vars[@]}" pkg/*
+
+# repo/ is this job's output, made anew like dist/: rpm signatures carry the time they were
+# made, and the pool is write-once (the same package with other bytes is refused)
+rm -rf repo
 ./build/packwright repo add --sign-key "$key" --url "file://$(pwd)/repo" repo dist/*
 ./build/packwright repo check --keyring repo/packwright-archive-keyring.gpg repo
 echo
