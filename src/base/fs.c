@@ -37,6 +37,22 @@ int pw_fs_read_file(const char *path, struct pw_buf *out, struct pw_err *err)
     return 0;
 }
 
+ssize_t pw_fs_read_full(int fd, void *buf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = read(fd, (char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
 int pw_fs_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;

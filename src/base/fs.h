@@ -11,6 +11,8 @@
 
 int pw_fs_read_file(const char *path, struct pw_buf *out, struct pw_err *err);
 int pw_fs_write_all(int fd, const void *data, size_t len);
+/* Reads until len bytes or end of file (EINTR retried); the count read, or -1 on error. */
+ssize_t pw_fs_read_full(int fd, void *buf, size_t len);
 int pw_fs_mkdir_p(const char *path, mode_t mode, struct pw_err *err);
 int pw_fs_fsync_dir_of(const char *path);
 /* Removes a directory tree; missing paths are not an error. */

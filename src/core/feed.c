@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/fs.h"
 #include "hash.h"
 
 #define MIN_SLOTS 16 /* 4 MiB */
@@ -166,22 +167,6 @@ static void publish(struct pw_feed *fd, struct slot *s, size_t entry, size_t len
     pthread_mutex_unlock(&fd->mu);
 }
 
-static int read_full(int fd, unsigned char *buf, size_t want, size_t *got)
-{
-    *got = 0;
-    while (*got < want) {
-        ssize_t n = read(fd, buf + *got, want - *got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        *got += (size_t)n;
-    }
-    return 0;
-}
-
 /* One file: its chunks in order, the digests set before the last one is published. */
 static int feed_file(struct pw_feed *fd, size_t idx, struct pw_err *err)
 {
@@ -201,10 +186,12 @@ static int feed_file(struct pw_feed *fd, size_t idx, struct pw_err *err)
             break;
         }
         size_t want = e->size - done < SLOT_SIZE ? (size_t)(e->size - done) : SLOT_SIZE, got;
-        if (read_full(in, s->data, want, &got) < 0) {
+        ssize_t n = pw_fs_read_full(in, s->data, want);
+        if (n < 0) {
             rc = pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", e->src);
             break;
         }
+        got = (size_t)n;
         if (got < want) {
             rc = pw_err_set(err, PW_E_IO, "'%s' shrank while it was being packed", e->src);
             break;
@@ -215,8 +202,7 @@ static int feed_file(struct pw_feed *fd, size_t idx, struct pw_err *err)
         int eof = done == e->size;
         if (eof) {
             unsigned char extra;
-            size_t more;
-            if (read_full(in, &extra, 1, &more) == 0 && more) {
+            if (pw_fs_read_full(in, &extra, 1) > 0) {
                 rc = pw_err_set(err, PW_E_IO, "'%s' grew while it was being packed", e->src);
                 break;
             }

@@ -153,22 +153,6 @@ void pw_repo_ingest_close(struct pw_repo_ingest *in)
     in->fd = -1;
 }
 
-static ssize_t read_full(int fd, unsigned char *buf, size_t len)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = read(fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    return (ssize_t)done;
-}
-
 int pw_repo_ingest_open(struct pw_repo_ingest *in, const char *file, int *is_link,
                         struct pw_err *err)
 {
@@ -188,7 +172,7 @@ int pw_repo_ingest_open(struct pw_repo_ingest *in, const char *file, int *is_lin
     size_t want = !in->regular                                     ? 64
                   : (uint64_t)in->st.st_size < PW_REPO_INGEST_HEAD ? (size_t)in->st.st_size
                                                                    : PW_REPO_INGEST_HEAD;
-    ssize_t n = read_full(in->fd, in->buf, want);
+    ssize_t n = pw_fs_read_full(in->fd, in->buf, want);
     if (n < 0)
         in->read_errno = errno;
     in->head_len = n > 0 ? (size_t)n : 0;
