@@ -545,6 +545,23 @@ static int parse_object(struct loader *ld, const struct field *table, const cJSO
 }
 
 /* Calls each(ld, item, i, data) for every element of a JSON array, with the path set. */
+/* Room for the entries of array v (one zeroed element of size each; at least one, so the
+ * pointer is never NULL), or NULL with *rc set when v is no array, or empty and nonempty. */
+static void *array_items(struct loader *ld, const cJSON *v, size_t size, int nonempty, int *rc)
+{
+    *rc = 0;
+    if (!cJSON_IsArray(v)) {
+        *rc = fail_type(ld, v, "an array");
+        return NULL;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (!n && nonempty) {
+        *rc = fail(ld, "must not be empty");
+        return NULL;
+    }
+    return pw_xcalloc(n ? n : 1, size);
+}
+
 static int for_each(struct loader *ld, const cJSON *arr,
                     int (*each)(struct loader *, const cJSON *, size_t, void *), void *data)
 {
@@ -929,13 +946,9 @@ static int parse_files(struct loader *ld, const struct field *f, const cJSON *v,
 {
     (void)f;
     struct pw_source_spec *s = obj;
-    if (!cJSON_IsArray(v))
-        return fail_type(ld, v, "an array");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    if (!n)
-        return fail(ld, "must not be empty");
-    s->files = pw_xcalloc(n, sizeof(*s->files));
-    return for_each(ld, v, parse_one_file, s);
+    int rc;
+    s->files = array_items(ld, v, sizeof(*s->files), 1, &rc);
+    return rc < 0 ? rc : for_each(ld, v, parse_one_file, s);
 }
 
 static int parse_one_layout(struct loader *ld, const cJSON *v, size_t i, void *data)
@@ -960,13 +973,9 @@ static int parse_layouts(struct loader *ld, const struct field *f, const cJSON *
 {
     (void)f;
     struct pw_source_spec *s = obj;
-    if (!cJSON_IsArray(v))
-        return fail_type(ld, v, "an array");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    if (!n)
-        return fail(ld, "must not be empty");
-    s->layouts = pw_xcalloc(n, sizeof(*s->layouts));
-    return for_each(ld, v, parse_one_layout, s);
+    int rc;
+    s->layouts = array_items(ld, v, sizeof(*s->layouts), 1, &rc);
+    return rc < 0 ? rc : for_each(ld, v, parse_one_layout, s);
 }
 
 static void sources_release(struct pw_package *p)
@@ -983,11 +992,9 @@ static int parse_sources(struct loader *ld, const struct field *f, const cJSON *
     (void)f;
     struct pw_package *p = obj;
     sources_release(p);
-    if (!cJSON_IsArray(v))
-        return fail_type(ld, v, "an array");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    p->sources = pw_xcalloc(n ? n : 1, sizeof(*p->sources));
-    return for_each(ld, v, parse_one_source, p);
+    int rc;
+    p->sources = array_items(ld, v, sizeof(*p->sources), 0, &rc);
+    return rc < 0 ? rc : for_each(ld, v, parse_one_source, p);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1425,12 +1432,10 @@ static int parse_contents(struct loader *ld, const struct field *f, const cJSON 
     (void)f;
     struct pw_package *p = obj;
     contents_release(p);
-    if (!cJSON_IsArray(v))
-        return fail_type(ld, v, "an array");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    p->contents = pw_xcalloc(n ? n : 1, sizeof(*p->contents));
+    int rc;
+    p->contents = array_items(ld, v, sizeof(*p->contents), 0, &rc);
     ld->pkg = p;
-    return for_each(ld, v, parse_one_entry, p);
+    return rc < 0 ? rc : for_each(ld, v, parse_one_entry, p);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1653,11 +1658,9 @@ static int parse_changelog(struct loader *ld, const struct field *f, const cJSON
     (void)f;
     struct pw_package *p = obj;
     changelog_release(p);
-    if (!cJSON_IsArray(v))
-        return fail_type(ld, v, "an array");
-    size_t n = (size_t)cJSON_GetArraySize(v);
-    p->changelog = pw_xcalloc(n ? n : 1, sizeof(*p->changelog));
-    return for_each(ld, v, parse_one_change, p);
+    int rc;
+    p->changelog = array_items(ld, v, sizeof(*p->changelog), 0, &rc);
+    return rc < 0 ? rc : for_each(ld, v, parse_one_change, p);
 }
 
 /* ------------------------------------------------------------------------------------------ */
