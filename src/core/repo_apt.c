@@ -465,22 +465,23 @@ static int put_index(struct index_ctx *c, const char *rel, const struct pw_chunk
     struct pw_buf z = PW_BUF_INIT, name = PW_BUF_INIT;
     pw_chunk_text_plain(text, &z);
     int rc = put_index_file(c, rel, z.buf, z.len, &text->sums, err);
-    static const enum pw_compress_method methods[] = {PW_COMPRESS_GZIP, PW_COMPRESS_XZ};
-    struct pw_chunk_list chunks = {0};
+    /* gzip and xz at once: the xz chunks need not wait for the gzip ones */
+    struct pw_chunk_job jobs[2] = {{.t = text, .m = PW_COMPRESS_GZIP, .out = PW_BUF_INIT},
+                                   {.t = text, .m = PW_COMPRESS_XZ, .out = PW_BUF_INIT}};
+    if (rc == 0)
+        rc = pw_chunk_compress_jobs(c->chunks, jobs, 2, err);
     for (int i = 0; i < 2 && rc == 0; i++) {
+        const char *suffix = pw_repo_compress_suffix(jobs[i].m);
         pw_buf_reset(&name);
-        pw_buf_addf(&name, "%s%s", rel, pw_repo_compress_suffix(methods[i]));
-        pw_buf_reset(&z);
-        rc = pw_chunk_compress(c->chunks, methods[i], text, &z, &chunks, err);
-        if (rc < 0)
-            break;
-        pw_repo_sums_buffer(z.buf, z.len, mask, &zs);
-        rc = put_index_file(c, name.buf, z.buf, z.len, &zs, err);
+        pw_buf_addf(&name, "%s%s", rel, suffix);
+        pw_repo_sums_buffer(jobs[i].out.buf, jobs[i].out.len, mask, &zs);
+        rc = put_index_file(c, name.buf, jobs[i].out.buf, jobs[i].out.len, &zs, err);
         pw_buf_reset(&name);
-        pw_buf_addf(&name, "%s/%s%s", c->suite, rel, pw_repo_compress_suffix(methods[i]));
-        pw_chunk_store_add(c->chunks, name.buf, zs.sha256, &chunks);
+        pw_buf_addf(&name, "%s/%s%s", c->suite, rel, suffix);
+        pw_chunk_store_add(c->chunks, name.buf, zs.sha256, &jobs[i].chunks);
     }
-    pw_chunk_list_release(&chunks);
+    for (int i = 0; i < 2; i++)
+        pw_chunk_job_release(&jobs[i]);
     pw_buf_release(&z);
     pw_buf_release(&name);
     return rc;

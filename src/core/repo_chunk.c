@@ -196,7 +196,7 @@ void pw_chunk_text_build(struct pw_chunk_text *t, const char *head,
     }
     add_slice(t, &d, NULL, start, n - start);
     add_slice(t, &d, t->tail, 0, 0);
-    t->validated = pw_xcalloc(t->n ? t->n : 1, 1);
+    t->validated = pw_xcalloc(t->n ? t->n : 1, sizeof(*t->validated));
     memset(&t->sums, 0, sizeof(t->sums));
     t->sums.size = d.size;
     unsigned char md[64];
@@ -445,17 +445,23 @@ static int compress_fresh(const struct pw_chunk_text *t, enum pw_compress_method
                           "a compressed %s chunk does not decompress to its text",
                           pw_compression_name(m));
     size_t i = (size_t)(s - t->v);
-    if (!s->text && t->validate && !t->validated[i]) {
+    /* claimed atomically: two compressions of one text may run side by side; a failure
+     * fails the publish, so nobody needs to validate again */
+    if (!s->text && t->validate && !atomic_exchange(&t->validated[i], 1))
         rc = t->validate(text->buf, text->len, t->validate_arg, &pc->err);
-        t->validated[i] = rc == 0;
-    }
     return rc;
 }
 
-struct fresh_work {
-    const struct pw_chunk_text *t;
-    enum pw_compress_method m;
+/* One fresh chunk of one job, for the workers. */
+struct fresh_ref {
+    struct pw_chunk_job *job;
     struct piece *pc;
+    size_t i;
+};
+
+struct fresh_work {
+    struct fresh_ref *v;
+    size_t n;
     atomic_size_t next;
 };
 
@@ -464,83 +470,115 @@ static void *fresh_worker(void *arg)
     struct fresh_work *w = arg;
     struct pw_buf text = PW_BUF_INIT;
     for (;;) {
-        size_t i = atomic_fetch_add(&w->next, 1);
-        if (i >= w->t->n)
+        size_t k = atomic_fetch_add(&w->next, 1);
+        if (k >= w->n)
             break;
-        if (w->pc[i].fresh)
-            w->pc[i].rc = compress_fresh(w->t, w->m, &w->t->v[i], &w->pc[i], &text);
+        struct fresh_ref *f = &w->v[k];
+        f->pc->rc = compress_fresh(f->job->t, f->job->m, &f->job->t->v[f->i], f->pc, &text);
     }
     pw_buf_release(&text);
     return NULL;
 }
 
-/* Compresses the fresh chunks, on several threads when there is enough of them (a full
- * index): each is compressed and checked on its own. */
-static void compress_all_fresh(const struct pw_chunk_text *t, enum pw_compress_method m,
-                               struct piece *pc, size_t fresh_bytes)
+/* Compresses the fresh chunks of every job, on several threads when there is enough of them
+ * (a full index): each is compressed and checked on its own. */
+static void compress_all_fresh(struct fresh_work *w, size_t fresh_bytes)
 {
-    struct fresh_work w = {t, m, pc, 0};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t workers = fresh_bytes < PARALLEL_MIN ? 1 : cpus > 4 ? 4 : cpus > 1 ? (size_t)cpus : 1;
+    if (workers > w->n)
+        workers = w->n ? w->n : 1;
     pthread_t tids[4];
     size_t started = 0;
     for (; started + 1 < workers; started++)
-        if (pthread_create(&tids[started], NULL, fresh_worker, &w) != 0)
+        if (pthread_create(&tids[started], NULL, fresh_worker, w) != 0)
             break;
-    fresh_worker(&w); /* this thread works too */
+    fresh_worker(w); /* this thread works too */
     for (size_t i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
 }
 
-int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
-                      const struct pw_chunk_text *t, struct pw_buf *out,
-                      struct pw_chunk_list *chunks, struct pw_err *err)
+/* The pieces of job j in order, into its output (an xz stream gets its head and index). */
+static int assemble(struct pw_chunk_job *j, struct piece *pc, struct pw_err *err)
 {
-    chunks->method = m;
-    chunks->n = 0;
-    if (m == PW_COMPRESS_NONE || !t->n) /* an empty index: one ordinary (empty) stream */
-        return pw_repo_compress(m, "", 0, out, err);
-    struct piece *pc = pw_xcalloc(t->n, sizeof(*pc));
-    struct pw_buf scratch = PW_BUF_INIT;
-    size_t fresh_bytes = 0;
+    const struct pw_chunk_text *t = j->t;
+    size_t base = j->out.len;
+    if (j->m == PW_COMPRESS_XZ)
+        pw_repo_xz_stream_head(&j->out);
     for (size_t i = 0; i < t->n; i++) {
-        pw_err_init(&pc[i].err);
-        pc[i].fresh = !reuse(cs, m, t, &t->v[i], &pc[i], &scratch);
-        fresh_bytes += pc[i].fresh ? t->v[i].len : 0;
-    }
-    pw_buf_release(&scratch);
-    compress_all_fresh(t, m, pc, fresh_bytes);
-    size_t base = out->len;
-    if (m == PW_COMPRESS_XZ)
-        pw_repo_xz_stream_head(out);
-    int rc = 0;
-    for (size_t i = 0; i < t->n && rc == 0; i++) {
         if (pc[i].rc < 0) {
             *err = pc[i].err;
-            rc = pc[i].rc;
-            break;
+            return pc[i].rc;
         }
-        struct pw_chunk_ref *ref = list_add(chunks);
+        struct pw_chunk_ref *ref = list_add(&j->chunks);
         memcpy(ref->sha256, t->v[i].sha256, sizeof(ref->sha256));
-        ref->off = out->len - base;
+        ref->off = j->out.len - base;
         ref->plen = t->v[i].len;
         ref->zlen = pc[i].zlen;
         ref->unpadded = pc[i].unpadded;
-        pw_buf_add(out, pc[i].z, pc[i].zlen);
+        pw_buf_add(&j->out, pc[i].z, pc[i].zlen);
     }
-    for (size_t i = 0; i < t->n; i++)
-        pw_buf_release(&pc[i].own);
-    free(pc);
-    if (rc == 0 && m == PW_COMPRESS_XZ) {
-        uint64_t *sizes = pw_xcalloc(2 * chunks->n, sizeof(*sizes));
-        for (size_t i = 0; i < chunks->n; i++) {
-            sizes[i] = chunks->v[i].unpadded;
-            sizes[chunks->n + i] = chunks->v[i].plen;
-        }
-        rc = pw_repo_xz_stream_tail(sizes, sizes + chunks->n, chunks->n, out, err);
-        free(sizes);
+    if (j->m != PW_COMPRESS_XZ)
+        return 0;
+    size_t n = j->chunks.n;
+    uint64_t *sizes = pw_xcalloc(2 * n, sizeof(*sizes));
+    for (size_t i = 0; i < n; i++) {
+        sizes[i] = j->chunks.v[i].unpadded;
+        sizes[n + i] = j->chunks.v[i].plen;
     }
+    int rc = pw_repo_xz_stream_tail(sizes, sizes + n, n, &j->out, err);
+    free(sizes);
     return rc;
+}
+
+int pw_chunk_compress_jobs(struct pw_chunk_store *cs, struct pw_chunk_job *jobs, size_t njobs,
+                           struct pw_err *err)
+{
+    struct piece **pcs = pw_xcalloc(njobs ? njobs : 1, sizeof(*pcs));
+    struct fresh_work w = {0};
+    size_t fresh_bytes = 0, total = 0;
+    for (size_t j = 0; j < njobs; j++)
+        total += jobs[j].t->n;
+    w.v = pw_xcalloc(total ? total : 1, sizeof(*w.v));
+    struct pw_buf scratch = PW_BUF_INIT;
+    for (size_t j = 0; j < njobs; j++) {
+        const struct pw_chunk_text *t = jobs[j].t;
+        jobs[j].chunks.method = jobs[j].m;
+        jobs[j].chunks.n = 0;
+        pcs[j] = pw_xcalloc(t->n ? t->n : 1, sizeof(**pcs));
+        if (jobs[j].m == PW_COMPRESS_NONE || !t->n)
+            continue;
+        for (size_t i = 0; i < t->n; i++) {
+            struct piece *pc = &pcs[j][i];
+            pw_err_init(&pc->err);
+            if (reuse(cs, jobs[j].m, t, &t->v[i], pc, &scratch))
+                continue;
+            w.v[w.n++] = (struct fresh_ref){&jobs[j], pc, i};
+            fresh_bytes += t->v[i].len;
+        }
+    }
+    pw_buf_release(&scratch);
+    compress_all_fresh(&w, fresh_bytes);
+    int rc = 0;
+    for (size_t j = 0; j < njobs && rc == 0; j++)
+        /* an empty index, or an uncompressed one: one ordinary stream */
+        rc = jobs[j].m == PW_COMPRESS_NONE || !jobs[j].t->n
+                 ? pw_repo_compress(jobs[j].m, "", 0, &jobs[j].out, err)
+                 : assemble(&jobs[j], pcs[j], err);
+    for (size_t j = 0; j < njobs; j++) {
+        for (size_t i = 0; i < jobs[j].t->n; i++)
+            pw_buf_release(&pcs[j][i].own);
+        free(pcs[j]);
+    }
+    free(pcs);
+    free(w.v);
+    return rc;
+}
+
+void pw_chunk_job_release(struct pw_chunk_job *j)
+{
+    pw_buf_release(&j->out);
+    pw_chunk_list_release(&j->chunks);
 }
 
 void pw_chunk_store_add(struct pw_chunk_store *cs, const char *file, const char *sha256,

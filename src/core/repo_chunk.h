@@ -13,14 +13,16 @@
  * A generation records its chunks (file, offset, sizes, key) in a side file, "chunks", next
  * to its index; the next publish copies the compressed bytes of every chunk whose key it finds
  * there from the previous generation's files instead of compressing it again. A key is the
- * SHA-256 of the entries' own SHA-256s (kept in the index) or of the head's or tail's text. A previous file is used only while it has the SHA-256 recorded with it (it was
- * checked in full when it was published), and each chunk taken from it is checked against
- * its text (the gzip trailer's CRC-32 and size, the xz block's CRC-64; zstd frames are
- * decompressed); a fresh chunk is decompressed and compared. So a file always decompresses to
- * exactly the text that was hashed for the metadata. */
+ * SHA-256 of the entries' own SHA-256s (kept in the index) or of the head's or tail's text. A
+ * previous file is used only while it has the SHA-256 recorded with it (it was checked in full when
+ * it was published), and each chunk taken from it is checked against its text (the gzip trailer's
+ * CRC-32 and size, the xz block's CRC-64; zstd frames are decompressed); a fresh chunk is
+ * decompressed and compared. So a file always decompresses to exactly the text that was hashed for
+ * the metadata. */
 #ifndef PW_CORE_REPO_CHUNK_H
 #define PW_CORE_REPO_CHUNK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,7 +73,7 @@ struct pw_chunk_text {
      * once per chunk, however many compressions are made of it. */
     int (*validate)(const char *text, size_t len, void *arg, struct pw_err *err);
     void *validate_arg;
-    unsigned char *validated; /* per chunk */
+    atomic_uchar *validated; /* per chunk: its validation has been claimed */
 };
 
 void pw_chunk_text_init(struct pw_chunk_text *t);
@@ -119,10 +121,18 @@ void pw_chunk_store_release(struct pw_chunk_store *cs);
 /* Reads "chunks" beside the previous entry directory prev_dir (NULL, or no such file: nothing
  * to reuse). A damaged record is ignored: chunks are then compressed anew. */
 void pw_chunk_store_load(struct pw_chunk_store *cs, const char *prev_dir);
-/* Appends the compressed form of t to out. */
-int pw_chunk_compress(struct pw_chunk_store *cs, enum pw_compress_method m,
-                      const struct pw_chunk_text *t, struct pw_buf *out,
-                      struct pw_chunk_list *chunks, struct pw_err *err);
+/* One file to compress: its text and method in; its bytes and chunks out. */
+struct pw_chunk_job {
+    const struct pw_chunk_text *t;
+    enum pw_compress_method m;
+    struct pw_buf out;
+    struct pw_chunk_list chunks;
+};
+/* Compresses several files (several texts, or one text in several methods) at once: their
+ * fresh chunks share one set of threads, so small files no longer run one after another. */
+int pw_chunk_compress_jobs(struct pw_chunk_store *cs, struct pw_chunk_job *jobs, size_t njobs,
+                           struct pw_err *err);
+void pw_chunk_job_release(struct pw_chunk_job *j);
 /* Records file (relative to the entry directory), its SHA-256 (hex) and its chunks for the
  * next generation. A file is reused from only while it still has that SHA-256. */
 void pw_chunk_store_add(struct pw_chunk_store *cs, const char *file, const char *sha256,

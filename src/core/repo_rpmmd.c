@@ -313,28 +313,20 @@ struct md_file {
     struct pw_repo_sums z, open;
 };
 
-static int write_md(struct pw_repo *r, const char *dir, const char *type,
-                    const struct pw_chunk_text *doc, struct pw_chunk_store *cs, struct md_file *f,
-                    struct pw_err *err)
+/* Writes one compressed file and records its chunks. */
+static int write_md(const char *dir, const char *type, struct pw_chunk_job *job,
+                    struct pw_chunk_store *cs, struct md_file *f, struct pw_err *err)
 {
-    enum pw_compress_method m =
-        r->rpm_compression == PW_COMPRESS_ZSTD ? PW_COMPRESS_ZSTD : PW_COMPRESS_GZIP;
-    struct pw_buf z = PW_BUF_INIT, path = PW_BUF_INIT;
-    struct pw_chunk_list chunks = {0};
-    int rc = pw_chunk_compress(cs, m, doc, &z, &chunks, err);
-    if (rc == 0) {
-        f->type = type;
-        f->open = doc->sums;
-        pw_repo_sums_buffer(z.buf, z.len, PW_REPO_SUM_SHA256, &f->z);
-        snprintf(f->href, sizeof(f->href), "repodata/%s-%s.xml%s", f->z.sha256, type,
-                 pw_repo_compress_suffix(m));
-        const char *name = f->href + strlen("repodata/");
-        pw_buf_addf(&path, "%s/%s", dir, name);
-        rc = pw_repo_write(path.buf, z.buf, z.len, err);
-        pw_chunk_store_add(cs, name, f->z.sha256, &chunks);
-    }
-    pw_chunk_list_release(&chunks);
-    pw_buf_release(&z);
+    struct pw_buf path = PW_BUF_INIT;
+    f->type = type;
+    f->open = job->t->sums;
+    pw_repo_sums_buffer(job->out.buf, job->out.len, PW_REPO_SUM_SHA256, &f->z);
+    snprintf(f->href, sizeof(f->href), "repodata/%s-%s.xml%s", f->z.sha256, type,
+             pw_repo_compress_suffix(job->m));
+    const char *name = f->href + strlen("repodata/");
+    pw_buf_addf(&path, "%s/%s", dir, name);
+    int rc = pw_repo_write(path.buf, job->out.buf, job->out.len, err);
+    pw_chunk_store_add(cs, name, f->z.sha256, &job->chunks);
     pw_buf_release(&path);
     return rc;
 }
@@ -492,13 +484,22 @@ static int write_mds(struct pw_repo *r, struct pw_repo_state *s, const char *dir
     struct pw_chunk_store cs;
     pw_chunk_store_init(&cs);
     pw_chunk_store_load(&cs, prev);
-    int rc = 0;
-    for (int t = 0; t < 3 && rc == 0; t++) {
-        struct pw_chunk_text doc;
-        pw_chunk_text_init(&doc);
-        md_text(recs, n, t, &doc);
-        rc = write_md(r, dir, md_types[t], &doc, &cs, &files[t], err);
-        pw_chunk_text_release(&doc);
+    enum pw_compress_method m =
+        r->rpm_compression == PW_COMPRESS_ZSTD ? PW_COMPRESS_ZSTD : PW_COMPRESS_GZIP;
+    struct pw_chunk_text docs[3];
+    struct pw_chunk_job jobs[3];
+    for (int t = 0; t < 3; t++) {
+        pw_chunk_text_init(&docs[t]);
+        md_text(recs, n, t, &docs[t]);
+        jobs[t] = (struct pw_chunk_job){.t = &docs[t], .m = m, .out = PW_BUF_INIT};
+    }
+    /* the three files at once: filelists and other are too small to split on their own */
+    int rc = pw_chunk_compress_jobs(&cs, jobs, 3, err);
+    for (int t = 0; t < 3 && rc == 0; t++)
+        rc = write_md(dir, md_types[t], &jobs[t], &cs, &files[t], err);
+    for (int t = 0; t < 3; t++) {
+        pw_chunk_job_release(&jobs[t]);
+        pw_chunk_text_release(&docs[t]);
     }
     if (rc == 0)
         rc = pw_chunk_store_save(&cs, dir, err);
