@@ -6,7 +6,7 @@ build_pkgs=(build-essential cmake pkg-config librpm-dev libarchive-dev libcurl4-
   gnupg xz-utils zstd bzip2 ca-certificates)
 test_pkgs=(clang libclang-rt-14-dev dpkg-dev lintian rpm rpmlint dnf createrepo-c apt-utils
   debootstrap reprepro debhelper man-db python3 fakeroot cpio file binutils gpgv curl
-  debian-archive-keyring iproute2 openssl rpm2cpio time strace)
+  debian-archive-keyring iproute2 openssl rpm2cpio time strace xfsprogs e2fsprogs)
 # bench/run only (never the test suite): timing and peak-RSS tools and the tools it races
 bench_pkgs=(hyperfine time valgrind python3 dpkg-dev rpm rpm2cpio createrepo-c apt-utils cpio
   xz-utils zstd)

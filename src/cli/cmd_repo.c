@@ -20,6 +20,7 @@ struct repo_cli_opts {
     const char *grace_period;
     const char *keyring;
     const char *lock_timeout;
+    int move;
     const char *name;
     const char *rpm_compression;
     const char *sign_key;
@@ -46,6 +47,9 @@ static const struct pw_opt add_options[] = {
     {"component", 0, PW_OPT_STRING, O(component), NULL, "C", "apt component (default main)"},
     OPT_GRACE,
     OPT_LOCK,
+    {"move", 0, PW_OPT_FLAG, O(move), NULL, NULL,
+     "move the files into the pool: each is removed once published (kept if anything fails); "
+     "a file of ours, 0644 and with no other name becomes the pool copy without copying"},
     {"name", 0, PW_OPT_STRING, O(name), NULL, "NAME",
      "Origin and Label, and the name of the .sources, .repo and keyring files (default "
      "packwright; fixed once published)"},
@@ -157,6 +161,7 @@ static int fill_opts(const struct repo_cli_opts *c, struct pw_repo_opts *o, stru
     o->name = c->name;
     o->sign_key = c->sign_key;
     o->url = c->url;
+    o->move = c->move;
     o->archs = (const char *const *)c->arch.v;
     o->narchs = c->arch.n;
     if (c->rpm_compression) {

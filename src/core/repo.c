@@ -142,6 +142,11 @@ static void repo_close(struct pw_repo *r)
     free(r->url);
     free(r->sign_key);
     free(r->keyring);
+    for (size_t i = 0; i < r->ntaken; i++) {
+        free(r->taken[i].file);
+        free(r->taken[i].placed);
+    }
+    free(r->taken);
 }
 
 static int resolve_root(struct pw_repo *r, const char *path, int create, struct pw_err *err)
@@ -567,6 +572,23 @@ static int read_package(const struct pw_repo *r, struct prepare_worker *w,
     return 0;
 }
 
+/* --move: notes which name to remove once published (the name itself, even when it is a
+ * symbolic link), then takes the file as the pool copy where it can: 1 taken, 0 copy it. */
+static int take_input(const struct pw_repo *r, struct prepare_worker *w, struct pw_repo_pending *p,
+                      int is_link, struct pw_buf *tmp, struct pw_repo_sums *sums, struct stat *st,
+                      struct pw_err *err)
+{
+    struct stat own;
+    if (lstat(p->file, &own) < 0)
+        return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", p->file);
+    p->taken = 1;
+    p->dev = own.st_dev;
+    p->ino = own.st_ino;
+    int rc = is_link ? 0 : pw_repo_ingest_take(r, &w->in, p->file, p->fam->sums, tmp, sums, st, err);
+    p->linked = rc > 0;
+    return rc;
+}
+
 /* Opens the package once: probes it, copies it into r->tmp while hashing it (or hashes it in
  * the pool), then lets its family read it. A probe failure leaves p->fam NULL. */
 static int prepare_one(const struct pw_repo *r, struct prepare_worker *w, struct pw_repo_pending *p,
@@ -589,9 +611,13 @@ static int prepare_one(const struct pw_repo *r, struct prepare_worker *w, struct
         rc = pw_repo_ingest_hash(&w->in, p->inplace, p->fam->sums, &sums, &st, err);
         p->path = p->inplace;
     } else {
-        rc = pw_repo_ingest_copy(r, &w->in, p->file, p->fam->sums, &tmp, &sums, &st, err);
+        rc = r->o->move ? take_input(r, w, p, is_link, &tmp, &sums, &st, err) : 0;
         if (rc == 0)
+            rc = pw_repo_ingest_copy(r, &w->in, p->file, p->fam->sums, &tmp, &sums, &st, err);
+        if (rc >= 0) {
             p->path = p->tmp = pw_buf_detach(&tmp, NULL);
+            rc = 0;
+        }
     }
     pw_repo_ingest_close(&w->in);
     pw_buf_release(&tmp);
@@ -623,7 +649,13 @@ static int commit_one(struct pw_repo *r, struct add_dirs *d, struct pw_repo_pend
     int rc = pw_repo_check_identity(s, p, err);
     if (rc == 0)
         rc = pw_repo_pool_commit(s, p, d->tmp, fam_dir_fd(d, s, f), err);
+    char *placed = NULL;
     if (rc > 0) { /* the copy is in the pool now */
+        if (p->linked) {
+            struct pw_buf abs = PW_BUF_INIT;
+            pw_buf_addf(&abs, "%s/%s", s->dir, pw_repo_rec_str(p->rec, "path"));
+            placed = pw_buf_detach(&abs, NULL);
+        }
         free(p->tmp);
         p->tmp = NULL;
         p->path = NULL;
@@ -631,7 +663,42 @@ static int commit_one(struct pw_repo *r, struct add_dirs *d, struct pw_repo_pend
     }
     if (rc == 0)
         p->fam->record(r, s, p);
+    if (rc == 0 && p->taken) {
+        r->taken = pw_xrealloc(r->taken, (r->ntaken + 1) * sizeof(*r->taken));
+        r->taken[r->ntaken++] = (struct pw_repo_taken){pw_xstrdup(p->file), placed, p->dev, p->ino};
+    }
     return rc;
+}
+
+/* --move, when the publish failed: the inputs stay, and a pool name given to an input itself
+ * is taken back, so the pool never shares a file with a name outside the repository. */
+static void unplace_taken(const struct pw_repo *r)
+{
+    for (size_t i = 0; i < r->ntaken; i++) {
+        const struct pw_repo_taken *t = &r->taken[i];
+        struct stat st;
+        if (t->placed && lstat(t->placed, &st) == 0 && st.st_dev == t->dev &&
+            st.st_ino == t->ino)
+            unlink(t->placed);
+    }
+}
+
+/* --move, once the packages are published: each input leaves the place it was named at,
+ * unless that name has been given to another file meanwhile. */
+static void remove_taken(const struct pw_repo *r)
+{
+    for (size_t i = 0; i < r->ntaken; i++) {
+        const struct pw_repo_taken *t = &r->taken[i];
+        struct stat st;
+        if (lstat(t->file, &st) < 0 && errno == ENOENT)
+            continue; /* named twice */
+        if (st.st_dev != t->dev || st.st_ino != t->ino)
+            pw_ctx_warn(r->o->ctx, "'%s' was replaced while it was being published; left as it is",
+                        t->file);
+        else if (unlink(t->file) < 0)
+            pw_ctx_warn(r->o->ctx, "cannot remove '%s' after publishing it: %s", t->file,
+                        strerror(errno));
+    }
 }
 
 struct prepare_pool {
@@ -752,6 +819,10 @@ int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
         pw_repo_note(&r, "nothing changed");
     if (rc == 0)
         rc = any ? publish(&r, err) : write_client_files(&r, err);
+    if (rc == 0)
+        remove_taken(&r);
+    else
+        unplace_taken(&r);
     repo_close(&r);
     return rc;
 }

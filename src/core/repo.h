@@ -32,6 +32,8 @@ struct pw_repo_opts {
     int64_t valid_for;     /* > 0: Release carries Valid-Until = Date + valid_for */
     int rpm_compression;   /* -1: stored (gzip by default); else PW_COMPRESS_GZIP or _ZSTD */
     int changelog_limit;   /* rpm other.xml entries per package (createrepo_c: 10) */
+    int move;              /* add: remove the files once published; where nobody could tell,
+                              the file itself becomes the pool copy (no data copied) */
     const struct pw_ctx *ctx; /* warnings */
     void (*note)(void *data, const char *msg); /* progress notes; may be NULL */
     void *note_data;
@@ -39,8 +41,9 @@ struct pw_repo_opts {
 
 void pw_repo_opts_init(struct pw_repo_opts *o);
 
-/* Copies each file into the write-once pool and publishes the next generation. With no files
- * it republishes (fresh Date and signatures). */
+/* Copies each file into the write-once pool (o->move: moves it) and publishes the next
+ * generation. With no files it republishes (fresh Date and signatures). Files already inside
+ * the pool are indexed where they lie and never removed. */
 int pw_repo_add(const struct pw_repo_opts *o, char *const *files, size_t nfiles,
                 struct pw_err *err);
 /* For `packwright mirror`: makes files exactly the content of one family's scope (family

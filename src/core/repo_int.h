@@ -47,6 +47,15 @@ struct pw_repo {
     char *keyring; /* exported public key (binary) while publishing signed */
     int64_t clock; /* the real clock, for grace periods */
     struct pw_repo_state fams[2];
+    struct pw_repo_taken *taken; /* --move: inputs to remove once published */
+    size_t ntaken;
+};
+
+struct pw_repo_taken {
+    char *file;
+    char *placed; /* the pool path given to file itself, or NULL (copied, or already there) */
+    dev_t dev;
+    ino_t ino;
 };
 
 struct pw_repo_verify {
@@ -78,6 +87,10 @@ struct pw_repo_pending {
     const struct pw_pkgbytes *bytes; /* its first bytes, in memory while it is read */
     struct pw_repo_rec *rec;  /* its index record: path, ident, sha256, rendered entries */
     int unsigned_pkg;         /* an rpm without an OpenPGP signature */
+    int taken;                /* --move: file is removed once published */
+    int linked;               /* --move: tmp is file itself, under a second name */
+    dev_t dev;                /* file's own device and inode (lstat), to remove only it */
+    ino_t ino;
     int rc;
     struct pw_err err;
 };
@@ -138,9 +151,17 @@ int pw_repo_ingest_open(struct pw_repo_ingest *in, const char *file, int *is_lin
                         struct pw_err *err);
 void pw_repo_ingest_close(struct pw_repo_ingest *in);
 /* Copies the open file to a new file in r->tmp in one pass, hashing (mask: PW_REPO_SUM_*) the
- * very bytes it writes; the copy keeps the source's mtime. tmp_path receives the copy's path,
+ * very bytes it writes (or clones it where the file system can, and hashes the clone); the copy
+ * keeps the source's mtime. tmp_path receives the copy's path,
  * st the copy's stat. */
 int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
+                        unsigned mask, struct pw_buf *tmp_path, struct pw_repo_sums *s,
+                        struct stat *st, struct pw_err *err);
+/* For --move: makes the open file itself the pool copy (a second name in r->tmp; the caller
+ * removes the first once published) when nobody could tell it from a copy: a regular file
+ * with no other name, 0644, owned by us, on the repository's file system. 1 taken (hashed,
+ * tmp_path and st filled), 0 when it must be copied instead, <0 on errors. */
+int pw_repo_ingest_take(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
                         unsigned mask, struct pw_buf *tmp_path, struct pw_repo_sums *s,
                         struct stat *st, struct pw_err *err);
 /* Hashes the open file where it is (one already in the pool, at path). */

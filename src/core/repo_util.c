@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,23 +232,71 @@ int pw_repo_ingest_hash(struct pw_repo_ingest *in, const char *path, unsigned ma
     return 0;
 }
 
-/* A new file in r->tmp: names from a counter (the directory is private to the lock holder and
- * emptied when it is taken), so no random names and no retries in the common case; opened
- * relative to in->tmp_fd when there is one (a shorter path walk). */
-static int create_tmp(const struct pw_repo *r, const struct pw_repo_ingest *in, struct pw_buf *path)
+/* The next name in r->tmp into path (names from a counter: the directory is private to the
+ * lock holder and emptied when it is taken, so no random names and no retries in the common
+ * case); returns the name's offset in path, to open it relative to in->tmp_fd when there is
+ * one (a shorter path walk). */
+static size_t next_tmp_name(const struct pw_repo *r, struct pw_buf *path)
 {
     static atomic_ulong seq;
+    pw_buf_reset(path);
+    pw_buf_addf(path, "%s/", r->tmp);
+    size_t dir_len = path->len;
+    pw_buf_addf(path, "in-%lu", atomic_fetch_add(&seq, 1));
+    return dir_len;
+}
+
+/* A new file in r->tmp, open for reading and writing (a clone is read back to hash it). */
+static int create_tmp(const struct pw_repo *r, const struct pw_repo_ingest *in, struct pw_buf *path)
+{
     for (;;) {
-        pw_buf_reset(path);
-        pw_buf_addf(path, "%s/", r->tmp);
-        size_t dir_len = path->len;
-        pw_buf_addf(path, "in-%lu", atomic_fetch_add(&seq, 1));
-        int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+        size_t dir_len = next_tmp_name(r, path);
+        int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
         int fd = in->tmp_fd >= 0 ? openat(in->tmp_fd, path->buf + dir_len, flags, 0644)
                                  : open(path->buf, flags, 0644);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
+}
+
+/* Hashes a clone of the open file (made by the file system, sharing its blocks) by reading
+ * the clone: the pool then holds what was hashed. The head already in memory is what the
+ * package is parsed from, so it must be what the clone starts with. -1 with errno; ESTALE when
+ * the file changed in between. */
+static int hash_clone(struct pw_repo_ingest *in, int clone, unsigned mask, struct pw_repo_sums *s)
+{
+    uint64_t total = 0, size = (uint64_t)in->st.st_size;
+    unsigned char *chunk = in->buf + PW_REPO_INGEST_HEAD;
+    struct sums_state st;
+    sums_start(&st, mask);
+    while (total < size) {
+        size_t want = size - total < INGEST_TAIL ? (size_t)(size - total) : INGEST_TAIL;
+        ssize_t n = pread(clone, chunk, want, (off_t)total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || (total < in->head_len &&
+                       memcmp(chunk, in->buf + total,
+                              in->head_len - total < (uint64_t)n ? in->head_len - total
+                                                                 : (size_t)n))) {
+            int e = n < 0 ? errno : ESTALE;
+            sums_abort(&st);
+            errno = e;
+            return -1;
+        }
+        sums_update(&st, chunk, (size_t)n);
+        total += (uint64_t)n;
+    }
+    sums_finish(&st, s);
+    return 0;
+}
+
+/* The copy's bytes: a clone where the file system can make one (btrfs, XFS: no data is
+ * written), else written from the very bytes that are hashed. */
+static int fill_copy(struct pw_repo_ingest *in, int out, unsigned mask, struct pw_repo_sums *s)
+{
+    if (in->st.st_size > 0 && !in->read_errno && ioctl(out, FICLONE, in->fd) == 0)
+        return hash_clone(in, out, mask, s);
+    return ingest_all(in, out, mask, s);
 }
 
 int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
@@ -258,10 +308,9 @@ int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, cons
     int out = create_tmp(r, in, tmp_path);
     if (out < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot create a file in '%s'", r->tmp);
-    /* the copy is written from the very bytes that are hashed: the pool holds what was
-     * hashed; it keeps the source's times and gets 0644 whatever the umask */
+    /* the copy keeps the source's times and gets 0644 whatever the umask */
     struct timespec times[2] = {in->st.st_atim, in->st.st_mtim};
-    int rc = ingest_all(in, out, mask, s);
+    int rc = fill_copy(in, out, mask, s);
     if (rc == 0 &&
         ((in->fix_mode && fchmod(out, 0644) < 0) || futimens(out, times) < 0 || fstat(out, st) < 0))
         rc = -1;
@@ -269,9 +318,43 @@ int pw_repo_ingest_copy(const struct pw_repo *r, struct pw_repo_ingest *in, cons
     close(out);
     if (rc < 0) {
         unlink(tmp_path->buf);
+        if (e == ESTALE)
+            return pw_err_set(err, PW_E_IO, "'%s' changed while it was being read", src);
         return pw_err_errno(err, PW_E_IO, e, "cannot copy '%s' into the pool", src);
     }
     return 0;
+}
+
+int pw_repo_ingest_take(const struct pw_repo *r, struct pw_repo_ingest *in, const char *src,
+                        unsigned mask, struct pw_buf *tmp_path, struct pw_repo_sums *s,
+                        struct stat *st, struct pw_err *err)
+{
+    if (!in->regular || in->st.st_nlink != 1 || (in->st.st_mode & 07777) != 0644 ||
+        in->st.st_uid != geteuid())
+        return 0;
+    struct stat linked;
+    for (;;) {
+        size_t dir_len = next_tmp_name(r, tmp_path);
+        int rc = in->tmp_fd >= 0 ? linkat(AT_FDCWD, src, in->tmp_fd, tmp_path->buf + dir_len, 0)
+                                 : link(src, tmp_path->buf);
+        if (rc == 0)
+            break;
+        if (errno != EEXIST)
+            return 0; /* another file system, or links not allowed: copy */
+    }
+    /* the name may have been given to another file since it was opened */
+    if (lstat(tmp_path->buf, &linked) < 0 || linked.st_ino != in->st.st_ino ||
+        linked.st_dev != in->st.st_dev) {
+        unlink(tmp_path->buf);
+        return 0;
+    }
+    if (ingest_all(in, -1, mask, s) < 0) {
+        int e = errno;
+        unlink(tmp_path->buf);
+        return pw_err_errno(err, PW_E_IO, e, "cannot read '%s'", src);
+    }
+    *st = in->st;
+    return 1;
 }
 
 /* mkdir -p of path's parent, starting from the deepest directory: in a populated pool the
