@@ -578,8 +578,8 @@ static int take_input(const struct pw_repo *r, struct prepare_worker *w, struct 
                       int is_link, struct pw_buf *tmp, struct pw_repo_sums *sums, struct stat *st,
                       struct pw_err *err)
 {
-    struct stat own;
-    if (lstat(p->file, &own) < 0)
+    struct stat own = w->in.st; /* opened without following: the name's own file */
+    if (is_link && lstat(p->file, &own) < 0)
         return pw_err_errno(err, PW_E_IO, errno, "cannot read '%s'", p->file);
     p->taken = 1;
     p->dev = own.st_dev;

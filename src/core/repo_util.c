@@ -332,19 +332,29 @@ int pw_repo_ingest_take(const struct pw_repo *r, struct pw_repo_ingest *in, cons
     if (!in->regular || in->st.st_nlink != 1 || (in->st.st_mode & 07777) != 0644 ||
         in->st.st_uid != geteuid())
         return 0;
-    struct stat linked;
+    /* the open file itself where we may (CAP_DAC_READ_SEARCH), else its name, which may have
+     * been given to another file since it was opened: checked */
+    static atomic_int by_fd = 1;
+    int via_fd;
     for (;;) {
         size_t dir_len = next_tmp_name(r, tmp_path);
-        int rc = in->tmp_fd >= 0 ? linkat(AT_FDCWD, src, in->tmp_fd, tmp_path->buf + dir_len, 0)
-                                 : link(src, tmp_path->buf);
+        int dir = in->tmp_fd >= 0 ? in->tmp_fd : AT_FDCWD;
+        const char *name = in->tmp_fd >= 0 ? tmp_path->buf + dir_len : tmp_path->buf;
+        via_fd = atomic_load(&by_fd);
+        int rc = via_fd ? linkat(in->fd, "", dir, name, AT_EMPTY_PATH)
+                        : linkat(AT_FDCWD, src, dir, name, 0);
         if (rc == 0)
             break;
+        if (via_fd && (errno == ENOENT || errno == EPERM || errno == EINVAL)) {
+            atomic_store(&by_fd, 0);
+            continue;
+        }
         if (errno != EEXIST)
             return 0; /* another file system, or links not allowed: copy */
     }
-    /* the name may have been given to another file since it was opened */
-    if (lstat(tmp_path->buf, &linked) < 0 || linked.st_ino != in->st.st_ino ||
-        linked.st_dev != in->st.st_dev) {
+    struct stat linked;
+    if (!via_fd && (lstat(tmp_path->buf, &linked) < 0 || linked.st_ino != in->st.st_ino ||
+                    linked.st_dev != in->st.st_dev)) {
         unlink(tmp_path->buf);
         return 0;
     }

@@ -89,6 +89,26 @@ expect_exit 0 "repo add --move of a file already in the pool" \
 check "it stays" test -f "$R/rpm/Packages/incoming/pw-clash-1.0-1.noarch.rpm"
 check "and is indexed" grep -q 'pw-clash' <(zcat "$R"/rpm/repodata/*-primary.xml.gz)
 
+# without CAP_DAC_READ_SEARCH the file is linked by its name, then checked to be the one opened
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  U=$T/unprivileged
+  mkdir -p "$U"
+  mk_rpm pw-nobody 1.0 1 noarch
+  mv "$T/in/pw-nobody-1.0-1.noarch.rpm" "$U/"
+  chmod 0644 "$U/pw-nobody-1.0-1.noarch.rpm"
+  chmod 0755 "$T"
+  chown -R 65534:65534 "$U"
+  nobody_ino=$(ino "$U/pw-nobody-1.0-1.noarch.rpm")
+  expect_exit 0 "repo add --move as an unprivileged user" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$U" \
+    "$PACKWRIGHT" repo add --move "$U/repo" "$U/pw-nobody-1.0-1.noarch.rpm"
+  check "its input is gone" test ! -e "$U/pw-nobody-1.0-1.noarch.rpm"
+  expect_eq "$(ino "$U/repo/rpm/Packages/p/pw-nobody-1.0-1.noarch.rpm")" "$nobody_ino" \
+    "and became the pool file"
+else
+  echo "# not root: the unprivileged part is not run"
+fi
+
 # another file system: copied, then removed (as mv does)
 if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$T")" ]; then
   other=$(mktemp -d /dev/shm/pw-move.XXXXXX)
