@@ -98,8 +98,11 @@ if have repo-cr; then
   echo
   echo "| what | median s | peak RSS MiB | runs |"
   echo "| --- | ---: | ---: | ---: |"
+  row "packwright repo add --move, 1,000 .rpm (full index, moved into the pool)" repo-pw-rpm-move
+  row "packwright repo add, 1,000 .rpm already in its pool (indexed where they lie)" repo-pw-rpm-inpool
+  row "createrepo_c --no-database --workers 2, 1,000 .rpm (indexed where they lie)" repo-cr
   row "packwright repo add, 1,000 .rpm (full index, copies into the pool)" repo-pw-rpm
-  row "createrepo_c --no-database --workers 2, 1,000 .rpm" repo-cr
+  row "cp into its directory + createrepo_c, 1,000 .rpm" repo-cp-cr
   row "packwright repo add, 1,000 .deb (full index, copies into the pool)" repo-pw-deb
   row "apt-ftparchive packages, 1,000 .deb" repo-ftp
   row "packwright repo add: 1 .rpm to 1,000" repo-add-pw-rpm
@@ -107,12 +110,24 @@ if have repo-cr; then
   row "packwright repo add: 1 .rpm + 1 .deb to 1,000 + 1,000" repo-add-pw-both
   row "createrepo_c --update: 1 .rpm to 1,000" repo-add-cr
   echo
-  r5=$(ratio "$(median repo-cr)" "$(median repo-pw-rpm)")
+  echo "Every rpm index above reads packages copied afresh before each run. createrepo_c indexes"
+  echo "files where they lie; packwright's like-for-like figures are --move (no data copied) and"
+  echo "packages already in its pool. A copy into the write-once pool writes every byte once more:"
+  echo "that figure is compared with cp + createrepo_c, which ends in the same state."
+  echo
+  r5=$(ratio "$(median repo-cr)" "$(median repo-pw-rpm-move)")
+  target "full index, createrepo_c / packwright --move" ">= 1.0" "$r5" "$(verdict "$r5" '>=' 1.0)"
+  r5b=$(ratio "$(median repo-cr)" "$(median repo-pw-rpm-inpool)")
+  target "full index of packages in place, createrepo_c / packwright" ">= 1.0" "$r5b" "$(verdict "$r5b" '>=' 1.0)"
+  r5c=$(ratio "$(median repo-cp-cr)" "$(median repo-pw-rpm)")
+  target "full index with the copy, (cp + createrepo_c) / packwright" ">= 1.0" "$r5c" "$(verdict "$r5c" '>=' 1.0)"
+  r5d=$(ratio "$(median repo-cr)" "$(median repo-pw-rpm)")
+  target "full index with the copy, createrepo_c without one / packwright (no target: see above)" "-" "$r5d" "-"
   r6=$(ratio "$(median repo-add-cr)" "$(median repo-add-pw-rpm)")
   target "full index, createrepo_c / packwright" ">= 1.0" "$r5" "$(verdict "$r5" '>=' 1.0)"
   target "add 1 to 1,000, createrepo_c --update / packwright" ">= 10" "$r6" "$(verdict "$r6" '>=' 10)"
-  r7=$(ratio "$(median repo-pw-rpm)" "$(median repo-add-pw-rpm)")
-  target "add 1 .rpm to 1,000 against packwright's full rpm index (issue 6)" ">= 10" "$r7" "$(verdict "$r7" '>=' 10)"
+  r7=$(ratio "$(median repo-pw-rpm-move)" "$(median repo-add-pw-rpm)")
+  target "add 1 .rpm to 1,000 against packwright's full rpm index (--move; issue 6)" ">= 10" "$r7" "$(verdict "$r7" '>=' 10)"
   if have repo-add-pw-deb; then
     r8=$(ratio "$(median repo-pw-deb)" "$(median repo-add-pw-deb)")
     target "add 1 .deb to 1,000 against packwright's full deb index (issue 6)" ">= 10" "$r8" "$(verdict "$r8" '>=' 10)"
