@@ -361,6 +361,54 @@ static int write_client_files(const struct pw_repo *r, struct pw_err *err)
 /* ---- publishing ------------------------------------------------------------------------- */
 
 /* Writes generation id of one family beside the live one and checks it as a client would. */
+struct state_writer {
+    const struct pw_repo_state *s;
+    long id;
+    int rc;
+    struct pw_err err;
+};
+
+static void *write_state_thread(void *arg)
+{
+    struct state_writer *w = arg;
+    w->rc = pw_repo_gen_write_state(w->s, w->id, &w->err);
+    return NULL;
+}
+
+/* The generation's own index is written while its metadata is carried and checked: both only
+ * read the records, and the check never looks at the index. */
+static int stage_checked(struct pw_repo *r, struct pw_repo_state *s, long id, const char *entry,
+                         const char *prev, struct pw_err *err)
+{
+    struct state_writer w = {s, id, 0, {0}};
+    pw_err_init(&w.err);
+    pthread_t tid;
+    int threaded = pthread_create(&tid, NULL, write_state_thread, &w) == 0;
+    if (!threaded)
+        write_state_thread(&w);
+    int rc = pw_repo_gen_carry(r, s, entry, err);
+    if (rc == 0)
+        pw_repo_gen_advance_mtimes(entry, prev);
+    if (rc == 0) {
+        /* package files were hashed as they were copied in (new ones) or when an earlier
+         * publish did (the rest): the index is trusted for them while size and mtime agree;
+         * repo check hashes everything */
+        struct pw_repo_verify v = {.root = s->dir, .keyring = r->keyring, .now = r->clock,
+                                   .trusted = &s->db, .staged = &s->db};
+        rc = s->fam->verify(&v, entry, err);
+        pw_repo_map_release(&v.checked);
+        if (rc < 0)
+            pw_err_prefix(err, "the new %s metadata failed its client check: ", s->fam->name);
+    }
+    if (threaded)
+        pthread_join(tid, NULL);
+    if (rc == 0 && w.rc < 0) {
+        *err = w.err;
+        rc = w.rc;
+    }
+    return rc;
+}
+
 static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_err *err)
 {
     struct pw_buf entry = PW_BUF_INIT, prev = PW_BUF_INIT;
@@ -371,22 +419,7 @@ static int stage(struct pw_repo *r, struct pw_repo_state *s, long id, struct pw_
     if (rc == 0)
         rc = s->fam->render(r, s, entry.buf, s->live ? prev.buf : NULL, err);
     if (rc == 0)
-        rc = pw_repo_gen_carry(r, s, entry.buf, err);
-    if (rc == 0)
-        pw_repo_gen_advance_mtimes(entry.buf, s->live ? prev.buf : NULL);
-    if (rc == 0)
-        rc = pw_repo_gen_write_state(s, id, err);
-    if (rc == 0) {
-        /* package files were hashed as they were copied in (new ones) or when an earlier
-         * publish did (the rest): the index is trusted for them while size and mtime agree;
-         * repo check hashes everything */
-        struct pw_repo_verify v = {.root = s->dir, .keyring = r->keyring, .now = r->clock,
-                                   .trusted = &s->db, .staged = &s->db};
-        rc = s->fam->verify(&v, entry.buf, err);
-        pw_repo_map_release(&v.checked);
-        if (rc < 0)
-            pw_err_prefix(err, "the new %s metadata failed its client check: ", s->fam->name);
-    }
+        rc = stage_checked(r, s, id, entry.buf, s->live ? prev.buf : NULL, err);
     pw_buf_release(&entry);
     pw_buf_release(&prev);
     return rc;
@@ -701,6 +734,9 @@ static void remove_taken(const struct pw_repo *r)
     }
 }
 
+/* The packages are prepared by worker threads and committed, in order, by the calling thread
+ * as soon as each is ready (it prepares packages too while the next in order is not ready):
+ * the serial commits overlap the reading. */
 struct prepare_pool {
     const struct pw_repo *r;
     struct pw_repo_pending *p;
@@ -708,21 +744,34 @@ struct prepare_pool {
     int tmp_fd;
     int fix_mode;
     atomic_size_t next;
+    atomic_uchar *ready; /* per package: prepared */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
+
+/* Prepares the next unclaimed package; 0 when none is left. */
+static int prepare_next(struct prepare_pool *pool, struct prepare_worker *w)
+{
+    size_t i = atomic_fetch_add(&pool->next, 1);
+    if (i >= pool->n)
+        return 0;
+    struct pw_repo_pending *p = &pool->p[i];
+    pw_err_init(&p->err);
+    p->rc = prepare_one(pool->r, w, p, &p->err);
+    pthread_mutex_lock(&pool->mu);
+    atomic_store(&pool->ready[i], 1);
+    pthread_cond_broadcast(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
+    return 1;
+}
 
 static void *prepare_worker(void *arg)
 {
     struct prepare_pool *pool = arg;
     struct prepare_worker w = {0};
     pw_repo_ingest_init(&w.in, pool->tmp_fd, pool->fix_mode);
-    for (;;) {
-        size_t i = atomic_fetch_add(&pool->next, 1);
-        if (i >= pool->n)
-            break;
-        struct pw_repo_pending *p = &pool->p[i];
-        pw_err_init(&p->err);
-        p->rc = prepare_one(pool->r, &w, p, &p->err);
-    }
+    while (prepare_next(pool, &w))
+        ;
     worker_release(&w);
     return NULL;
 }
@@ -735,20 +784,54 @@ static size_t worker_count(const struct pw_repo_opts *o, size_t nfiles)
     return n > nfiles ? nfiles : n;
 }
 
-static void prepare_all(const struct pw_repo *r, struct pw_repo_pending *p, size_t n, int tmp_fd)
+/* Commits the packages in order as they become ready, up to the first that failed (its
+ * rc and err then say why; none is committed after it). */
+static void commit_in_order(struct pw_repo *r, struct add_dirs *d, struct prepare_pool *pool)
+{
+    struct prepare_worker w = {0};
+    pw_repo_ingest_init(&w.in, pool->tmp_fd, pool->fix_mode);
+    int stopped = 0;
+    for (size_t c = 0; c < pool->n;) {
+        if (!atomic_load(&pool->ready[c])) {
+            if (prepare_next(pool, &w))
+                continue;
+            pthread_mutex_lock(&pool->mu);
+            while (!atomic_load(&pool->ready[c]))
+                pthread_cond_wait(&pool->cv, &pool->mu);
+            pthread_mutex_unlock(&pool->mu);
+        }
+        struct pw_repo_pending *p = &pool->p[c++];
+        if (stopped || p->rc < 0)
+            stopped = 1;
+        else
+            stopped = (p->rc = commit_one(r, d, p, &p->err)) < 0;
+    }
+    worker_release(&w);
+}
+
+static void prepare_and_commit(struct pw_repo *r, struct pw_repo_pending *p, size_t n,
+                               struct add_dirs *d)
 {
     mode_t mask = umask(022); /* read back at once: copies are made 0644 */
     umask(mask);
-    struct prepare_pool pool = {r, p, n, tmp_fd, (mask & 0644) != 0, 0};
+    struct prepare_pool pool = {.r = r, .p = p, .n = n, .tmp_fd = d->tmp,
+                                .fix_mode = (mask & 0644) != 0};
+    atomic_init(&pool.next, 0);
+    pool.ready = pw_xcalloc(n ? n : 1, sizeof(*pool.ready));
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.cv, NULL);
     size_t workers = worker_count(r->o, n);
     pthread_t tids[16];
     size_t started = 0;
     for (; started + 1 < workers && started < 16; started++)
         if (pthread_create(&tids[started], NULL, prepare_worker, &pool) != 0)
             break;
-    prepare_worker(&pool); /* this thread works too */
+    commit_in_order(r, d, &pool); /* this thread prepares too */
     for (size_t i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
+    pthread_cond_destroy(&pool.cv);
+    pthread_mutex_destroy(&pool.mu);
+    free(pool.ready);
 }
 
 static void release_pending(struct pw_repo_pending *p, size_t n)
@@ -764,7 +847,8 @@ static void release_pending(struct pw_repo_pending *p, size_t n)
 }
 
 /* Errors are reported as a serial run would meet them: any file that is no package first,
- * then the first that failed to read or commit. */
+ * then the first that failed to read or commit (packages before it may be in the pool, never
+ * in an index: the garbage collection takes them). */
 static int add_files(struct pw_repo *r, char *const *files, size_t nfiles, struct pw_err *err)
 {
     struct pw_repo_pending *p = pw_xcalloc(nfiles ? nfiles : 1, sizeof(*p));
@@ -772,20 +856,17 @@ static int add_files(struct pw_repo *r, char *const *files, size_t nfiles, struc
     int rc = 0;
     for (size_t i = 0; i < nfiles; i++)
         p[i].file = files[i];
-    prepare_all(r, p, nfiles, d.tmp);
+    prepare_and_commit(r, p, nfiles, &d);
     for (size_t i = 0; i < nfiles && rc == 0; i++)
         if (!p[i].fam) {
             *err = p[i].err;
             rc = p[i].rc;
         }
-    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+    for (size_t i = 0; i < nfiles && rc == 0; i++)
         if (p[i].rc < 0) {
             *err = p[i].err;
             rc = p[i].rc;
-        } else {
-            rc = commit_one(r, &d, &p[i], err);
         }
-    }
     release_pending(p, nfiles);
     for (int i = 0; i < NFAMS; i++)
         if (d.fam[i] >= 0)
