@@ -617,7 +617,8 @@ static int take_input(const struct pw_repo *r, struct prepare_worker *w, struct 
     p->taken = 1;
     p->dev = own.st_dev;
     p->ino = own.st_ino;
-    int rc = is_link ? 0 : pw_repo_ingest_take(r, &w->in, p->file, p->fam->sums, tmp, sums, st, err);
+    int rc =
+        is_link ? 0 : pw_repo_ingest_take(r, &w->in, p->file, p->fam->sums, tmp, sums, st, err);
     p->linked = rc > 0;
     return rc;
 }
@@ -699,6 +700,8 @@ static int commit_one(struct pw_repo *r, struct add_dirs *d, struct pw_repo_pend
     if (rc == 0 && p->taken) {
         r->taken = pw_xrealloc(r->taken, (r->ntaken + 1) * sizeof(*r->taken));
         r->taken[r->ntaken++] = (struct pw_repo_taken){pw_xstrdup(p->file), placed, p->dev, p->ino};
+    } else {
+        free(placed);
     }
     return rc;
 }
@@ -723,9 +726,11 @@ static void remove_taken(const struct pw_repo *r)
     for (size_t i = 0; i < r->ntaken; i++) {
         const struct pw_repo_taken *t = &r->taken[i];
         struct stat st;
-        if (lstat(t->file, &st) < 0 && errno == ENOENT)
-            continue; /* named twice */
-        if (st.st_dev != t->dev || st.st_ino != t->ino)
+        if (lstat(t->file, &st) < 0) {
+            if (errno != ENOENT) /* ENOENT: named twice, removed already */
+                pw_ctx_warn(r->o->ctx, "cannot remove '%s' after publishing it: %s", t->file,
+                            strerror(errno));
+        } else if (st.st_dev != t->dev || st.st_ino != t->ino)
             pw_ctx_warn(r->o->ctx, "'%s' was replaced while it was being published; left as it is",
                         t->file);
         else if (unlink(t->file) < 0)
