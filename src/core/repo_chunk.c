@@ -401,7 +401,7 @@ struct piece {
     const char *z;
     size_t zlen;
     uint64_t unpadded;
-    int fresh, rc;
+    int rc;
     struct pw_buf own;
     struct pw_err err;
 };

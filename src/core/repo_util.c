@@ -267,6 +267,13 @@ static int hash_clone(struct pw_repo_ingest *in, int clone, unsigned mask, struc
 {
     uint64_t total = 0, size = (uint64_t)in->st.st_size;
     unsigned char *chunk = in->buf + PW_REPO_INGEST_HEAD;
+    struct stat cs;
+    if (fstat(clone, &cs) < 0)
+        return -1;
+    if ((uint64_t)cs.st_size != size) { /* grown or cut since it was opened */
+        errno = ESTALE;
+        return -1;
+    }
     struct sums_state st;
     sums_start(&st, mask);
     while (total < size) {
