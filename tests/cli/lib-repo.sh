@@ -117,6 +117,18 @@ CONF
 }
 apt_run() { APT_CONFIG=$A/apt.conf "$@"; }
 
+# apt_root_setup ROOT REPO-URL: a fresh throwaway Debian root whose only apt source is REPO,
+# through its own .sources and the keyring it publishes (Signed-By, as a node image gets it).
+apt_root_setup() {
+  local root=$1 url=$2
+  pw_debroot_fresh "$root"
+  rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
+  mkdir -p "$root/etc/apt/keyrings"
+  curl -fsS "$url/packwright-archive-keyring.gpg" -o "$root/etc/apt/keyrings/packwright-archive-keyring.gpg"
+  curl -fsS "$url/packwright.sources" | sed "s|^URIs:.*|URIs: $url/deb|" \
+    >"$root/etc/apt/sources.list.d/packwright.sources"
+}
+
 # dnf_setup REPO-URL NAME: an isolated dnf (its own config, repos, cache and installroot).
 dnf_setup() {
   local url=$1 name=${2:-packwright}

@@ -42,12 +42,7 @@ check "apt sees the new package" grep -q 'Candidate: 1.0-1' "$T/stdout"
 
 # apt for real, inside a throwaway Debian root (chroot): maintainer scripts never touch /etc
 root=$T/debroot
-pw_debroot_fresh "$root"
-rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
-mkdir -p "$root/etc/apt/keyrings"
-curl -fsS "$URL/packwright-archive-keyring.gpg" -o "$root/etc/apt/keyrings/packwright-archive-keyring.gpg"
-curl -fsS "$URL/packwright.sources" | sed "s|^URIs:.*|URIs: $URL/deb|" \
-  >"$root/etc/apt/sources.list.d/packwright.sources"
+apt_root_setup "$root" "$URL"
 run chroot "$root" apt-get update
 check "apt-get update in the Debian root" test "$rc" -eq 0
 check "no warnings there" no_warnings "$T/stdout" "$T/stderr"

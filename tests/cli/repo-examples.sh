@@ -36,12 +36,7 @@ RUNTIME='plugins."io.containerd.grpc.v1.cri".containerd.runtimes.gvisor.runtime_
 
 # apt-get in a Debian root, trusting only the repository's own key
 root=$T/debroot
-pw_debroot_fresh "$root"
-rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
-mkdir -p "$root/etc/apt/keyrings"
-curl -fsS "$URL/packwright-archive-keyring.gpg" -o "$root/etc/apt/keyrings/packwright-archive-keyring.gpg"
-curl -fsS "$URL/packwright.sources" | sed "s|^URIs:.*|URIs: $URL/deb|" \
-  >"$root/etc/apt/sources.list.d/packwright.sources"
+apt_root_setup "$root" "$URL"
 check "the .sources names the key, not [trusted=yes]" \
   sh -c "grep -q '^Signed-By: /etc/apt/keyrings/packwright-archive-keyring.gpg' '$root/etc/apt/sources.list.d/packwright.sources' && ! grep -qi trusted '$root/etc/apt/sources.list.d/packwright.sources'"
 run chroot "$root" apt-get update
