@@ -128,29 +128,17 @@ struct archive_api {
 #undef X_NAME
 };
 
-/* Opens SONAME and fills API. */
-static int resolve(const char *soname, struct pw_dl *dl, struct archive_api *api,
-                   struct pw_err *err)
-{
-    if (pw_dl_open(dl, soname, ARCHIVE_PACKAGE, err) < 0)
-        return -PW_E_FAIL;
-#define X_NAME(name)                                                                               \
-    if (pw_dl_sym(dl, #name, &api->name, err) < 0) {                                               \
-        pw_dl_close(dl);                                                                           \
-        return -PW_E_FAIL;                                                                         \
-    }
+static const struct pw_dl_fn functions[] = {
+#define X_NAME(name) {#name, offsetof(struct archive_api, name)},
     FOR_EACH_NAME
 #undef X_NAME
-    return 0;
-}
+};
+#define NFUNCTIONS (sizeof(functions) / sizeof(functions[0]))
 
 int pw_archive_dl_probe(const char *soname, struct pw_err *err)
 {
     struct archive_api api;
-    struct pw_dl dl;
-    int rc = resolve(soname, &dl, &api, err);
-    pw_dl_close(&dl);
-    return rc;
+    return pw_dl_probe(soname, ARCHIVE_PACKAGE, functions, NFUNCTIONS, &api, err);
 }
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -163,7 +151,8 @@ static const struct archive_api *lib;
 static void load(void)
 {
     struct pw_dl dl;
-    if (resolve(ARCHIVE_SONAME, &dl, &table, &load_err) == 0)
+    if (pw_dl_load(&dl, ARCHIVE_SONAME, ARCHIVE_PACKAGE, functions, NFUNCTIONS, &table,
+                   &load_err) == 0)
         lib = &table;
 }
 

@@ -36,28 +36,17 @@ struct curl_api {
 #undef CURL_MEMBER
 };
 
-/* Opens SONAME and fills API; the handle stays open for the process's lifetime. */
-static int resolve(const char *soname, struct pw_dl *dl, struct curl_api *api, struct pw_err *err)
-{
-    if (pw_dl_open(dl, soname, CURL_PACKAGE, err) < 0)
-        return -PW_E_FAIL;
-#define CURL_RESOLVE(name)                                                                         \
-    if (pw_dl_sym(dl, #name, &api->name, err) < 0) {                                               \
-        pw_dl_close(dl);                                                                           \
-        return -PW_E_FAIL;                                                                         \
-    }
-    CURL_FUNCTIONS(CURL_RESOLVE)
-#undef CURL_RESOLVE
-    return 0;
-}
+static const struct pw_dl_fn functions[] = {
+#define CURL_ENTRY(name) {#name, offsetof(struct curl_api, name)},
+    CURL_FUNCTIONS(CURL_ENTRY)
+#undef CURL_ENTRY
+};
+#define NFUNCTIONS (sizeof(functions) / sizeof(functions[0]))
 
 int pw_curl_dl_probe(const char *soname, struct pw_err *err)
 {
     struct curl_api api;
-    struct pw_dl dl;
-    int rc = resolve(soname, &dl, &api, err);
-    pw_dl_close(&dl);
-    return rc;
+    return pw_dl_probe(soname, CURL_PACKAGE, functions, NFUNCTIONS, &api, err);
 }
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -72,7 +61,7 @@ static const struct curl_api *lib;
 static void load(void)
 {
     struct pw_dl dl;
-    if (resolve(CURL_SONAME, &dl, &table, &load_err) < 0)
+    if (pw_dl_load(&dl, CURL_SONAME, CURL_PACKAGE, functions, NFUNCTIONS, &table, &load_err) < 0)
         return;
     CURLcode res = table.curl_global_init(CURL_GLOBAL_DEFAULT);
     if (res != CURLE_OK) {

@@ -46,3 +46,25 @@ void pw_dl_close(struct pw_dl *dl)
         dlclose(dl->handle);
     dl->handle = NULL;
 }
+
+int pw_dl_load(struct pw_dl *dl, const char *soname, const char *package,
+               const struct pw_dl_fn *fns, size_t n, void *api, struct pw_err *err)
+{
+    if (pw_dl_open(dl, soname, package, err) < 0)
+        return -PW_E_FAIL;
+    for (size_t i = 0; i < n; i++)
+        if (pw_dl_sym(dl, fns[i].name, (char *)api + fns[i].offset, err) < 0) {
+            pw_dl_close(dl);
+            return -PW_E_FAIL;
+        }
+    return 0;
+}
+
+int pw_dl_probe(const char *soname, const char *package, const struct pw_dl_fn *fns, size_t n,
+                void *scratch, struct pw_err *err)
+{
+    struct pw_dl dl;
+    int rc = pw_dl_load(&dl, soname, package, fns, n, scratch, err);
+    pw_dl_close(&dl);
+    return rc;
+}
