@@ -97,11 +97,20 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   mv "$T/in/pw-nobody-1.0-1.noarch.rpm" "$U/"
   chmod 0644 "$U/pw-nobody-1.0-1.noarch.rpm"
   chmod 0755 "$T"
+  # the build tree may sit in a directory only root can enter: a copy of the binary (and of
+  # the sanitizer's suppressions) that the user can reach
+  cp "$PACKWRIGHT" "$U/packwright"
+  lsan=${LSAN_OPTIONS:-}
+  supp=$(printf '%s' "$lsan" | sed -n 's/.*suppressions=\([^:]*\).*/\1/p')
+  if [ -n "$supp" ] && [ -f "$supp" ]; then
+    cp "$supp" "$U/lsan.supp"
+    lsan=$(printf '%s' "$lsan" | sed "s|suppressions=[^:]*|suppressions=$U/lsan.supp|")
+  fi
   chown -R 65534:65534 "$U"
   nobody_ino=$(ino "$U/pw-nobody-1.0-1.noarch.rpm")
   expect_exit 0 "repo add --move as an unprivileged user" \
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$U" \
-    "$PACKWRIGHT" repo add --move "$U/repo" "$U/pw-nobody-1.0-1.noarch.rpm"
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$U" LSAN_OPTIONS="$lsan" \
+    "$U/packwright" repo add --move "$U/repo" "$U/pw-nobody-1.0-1.noarch.rpm"
   check "its input is gone" test ! -e "$U/pw-nobody-1.0-1.noarch.rpm"
   expect_eq "$(ino "$U/repo/rpm/Packages/p/pw-nobody-1.0-1.noarch.rpm")" "$nobody_ino" \
     "and became the pool file"
